@@ -1,0 +1,71 @@
+#include "report.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "export/i18n.h"
+#include "scenario/scenario.h"
+#include "trace/transcript.h"
+#include "trace/view.h"
+
+namespace postlab {
+namespace {
+
+std::size_t display_width(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string pad(const std::string& s, std::size_t width) {
+  const std::size_t w = display_width(s);
+  return w >= width ? s : s + std::string(width - w, ' ');
+}
+
+std::string route(const TraceEvent& e) {
+  if (e.from.empty()) return {};
+  if (e.to.empty() || e.to == e.from) return e.from;
+  return e.from + " → " + e.to;
+}
+
+}  // namespace
+
+std::string steps_to_text(const Scenario& scenario, const Trace& trace, const Translations& tr) {
+  std::size_t steps = 0, route_width = 0;
+  for (const auto& e : trace.events()) {
+    if (!is_step(e.kind)) continue;
+    ++steps;
+    route_width = std::max(route_width, display_width(route(e)));
+  }
+  route_width = std::min<std::size_t>(route_width, 44);
+
+  std::string out = tr.get("app.title") + " · " + scenario.title.get(tr.lang()) + "\n";
+  out += tr.get("cli.lesson") + ": " + scenario.file + " · " + fill(tr.get("cli.seed"), {std::to_string(scenario.seed)}) +
+         " · " + fill(tr.get("cli.steps"), {std::to_string(steps)}) + "\n\n";
+
+  std::size_t step = 0;
+  for (const auto& e : trace.events()) {
+    if (!is_step(e.kind)) continue;
+    char head[48];
+    std::snprintf(head, sizeof head, "%5zu  %s  ", ++step, format_clock(e.time).c_str());
+    const std::string prefix = std::string(head) + pad(route(e), route_width) + "  " + pad(to_string(e.protocol), 4) + "  ";
+    const std::string indent(display_width(prefix), ' ');
+    std::vector<std::string> lines;
+    if (e.kind == EventKind::Line) {
+      const std::string role = tr.get(e.from_client ? "transcript.client" : "transcript.server") + " ";
+      for (const auto& l : split_lines(e.text)) lines.push_back(role + l);
+    } else if (e.kind == EventKind::Narration) {
+      lines = split_lines(tr.phrase(describe(e, tr.lang())));
+    } else {
+      lines = split_lines(tr.phrase(describe(e, tr.lang())));
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      std::string row = (i == 0 ? prefix : indent) + lines[i];
+      while (!row.empty() && row.back() == ' ') row.pop_back();
+      out += row + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace postlab

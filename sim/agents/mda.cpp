@@ -1,0 +1,39 @@
+#include "agents/mda.h"
+
+#include <cstdio>
+
+#include "agents/world.h"
+#include "mail/mailstore.h"
+#include "mail/message.h"
+
+namespace postlab {
+
+void Mda::deliver(World& world, const std::string& host, Mailstore& store, const MessageSnapshot& queued,
+                  const std::string& rcpt, SimTime accepted) {
+  Message message = Message::parse(queued.data);
+  // Postfix local(8) prepends Delivered-To, then Return-Path, so Return-Path ends up first.
+  message.prepend("Delivered-To", rcpt);
+  message.prepend("Return-Path", "<" + queued.envelope_from + ">");
+  const std::string data = message.serialize();
+  const std::int64_t index =
+      world.rec().trace().add_message(MessageSnapshot{queued.queue_id, queued.envelope_from, {rcpt}, data});
+  const std::string folder = "INBOX";
+  const std::uint32_t uid = store.deliver(rcpt, folder, index, data.size());
+
+  char delay[32];
+  std::snprintf(delay, sizeof delay, "%.2g", static_cast<double>(world.rec().now() - accepted) / kSecond);
+  TraceEvent e;
+  e.kind = EventKind::MessageStored;
+  e.protocol = Protocol::Mda;
+  e.from = host;
+  e.to = host;
+  e.message = index;
+  e.mailbox = rcpt;
+  e.folder = folder;
+  e.uid = uid;
+  e.text = queued.queue_id + ": to=<" + rcpt + ">, relay=local, delay=" + delay +
+           ", dsn=2.0.0, status=sent (delivered to mailbox " + folder + ", uid " + std::to_string(uid) + ")";
+  world.rec().emit(std::move(e));
+}
+
+}  // namespace postlab

@@ -1,0 +1,20 @@
+// The delivery agent: puts a queued message into a local user's INBOX (Postfix local(8), Dovecot LDA).
+#pragma once
+#include <string>
+
+#include "core/time.h"
+
+namespace postlab {
+
+class World;
+class Mailstore;
+struct MessageSnapshot;
+
+struct Mda {
+  // Adds Return-Path and Delivered-To on top (RFC 5321 §4.4: the final delivery records the envelope
+  // sender), stores the message and writes a MessageStored event.
+  static void deliver(World& world, const std::string& host, Mailstore& store, const MessageSnapshot& queued,
+                      const std::string& rcpt, SimTime accepted);
+};
+
+}  // namespace postlab

@@ -1,0 +1,268 @@
+#include "agents/mta.h"
+
+#include <cstdio>
+
+#include "agents/mda.h"
+#include "agents/smtp_conn.h"
+#include "agents/world.h"
+#include "mail/address.h"
+#include "mail/message.h"
+#include "proto/smtp/limits.h"
+
+namespace postlab {
+
+// One inbound SMTP connection: the server session plus this MTA's decisions.
+class Mta::Inbound : public ConnectionHandler, public smtp::ServerHooks {
+ public:
+  Inbound(Mta& mta, HostId client, int port, smtp::ServerConfig config)
+      : mta_(mta), client_(client), port_(port), session_(std::move(config), *this) {}
+
+  void on_open(ConnId id) override { apply_output(mta_.world_.net(), id, false, session_.on_connect()); }
+  void on_data(ConnId id, std::string_view bytes) override {
+    apply_output(mta_.world_.net(), id, false, session_.on_input(bytes));
+  }
+  std::optional<std::string> check_recipient(const smtp::Transaction&, const std::string& rcpt) override {
+    return mta_.check_recipient(client_, port_, rcpt);
+  }
+  smtp::AcceptResult accept_message(const smtp::Transaction& tx, const std::string& data) override {
+    return mta_.accept_message(client_, tx, data);
+  }
+
+ private:
+  Mta& mta_;
+  HostId client_;
+  int port_;
+  smtp::ServerSession session_;
+};
+
+namespace {
+
+// "250 2.0.0 Ok" -> "2.0.0" (RFC 3463), or a class-only code when the server sent none.
+std::string dsn_of(const std::string& reply) {
+  if (reply.size() >= 9 && reply[3] == ' ' && reply[5] == '.') {
+    const auto end = reply.find(' ', 4);
+    return reply.substr(4, end == std::string::npos ? std::string::npos : end - 4);
+  }
+  if (!reply.empty() && reply[0] >= '2' && reply[0] <= '5') return std::string(1, reply[0]) + ".0.0";
+  return "4.0.0";
+}
+
+std::string delay_text(SimTime d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2g", static_cast<double>(d) / kSecond);
+  return buf;
+}
+
+}  // namespace
+
+Mta::Mta(World& world, HostId host, const HostSpec& spec) : world_(world), host_(host), spec_(spec) {
+  for (const auto& s : spec_.services) {
+    if (s == "smtp") world_.net().listen(host_, smtp::kPort, this);
+    if (s == "submission") world_.net().listen(host_, smtp::kSubmissionPort, this);
+  }
+}
+
+bool Mta::is_local_domain(std::string_view domain) const {
+  for (const auto& d : spec_.domains)
+    if (iequals(d, domain)) return true;
+  return false;
+}
+
+bool Mta::offers(int port) const {
+  for (const auto& s : spec_.services)
+    if ((s == "smtp" && port == smtp::kPort) || (s == "submission" && port == smtp::kSubmissionPort)) return true;
+  return false;
+}
+
+ConnectionHandler* Mta::accept(ConnId, HostId client, int port) {
+  smtp::ServerConfig config;
+  config.hostname = spec_.name;
+  config.software = spec_.software;
+  config.helo_required = spec_.helo_required;
+  if (spec_.message_size_limit > 0) config.message_size_limit = spec_.message_size_limit;
+  return world_.make_handler<Inbound>(*this, client, port, std::move(config));
+}
+
+std::string Mta::resolve_local(const std::string& rcpt) const {
+  // RFC 5321 §4.5.1: mail for "postmaster" must reach someone; it goes to postmaster@<first domain>.
+  if (iequals(rcpt, "postmaster") && !spec_.domains.empty()) return "postmaster@" + spec_.domains.front();
+  return rcpt;
+}
+
+std::optional<std::string> Mta::check_recipient(HostId client, int port, const std::string& rcpt_in) const {
+  const std::string rcpt = resolve_local(rcpt_in);
+  auto addr = parse_address(rcpt);
+  if (!addr) return "501 5.1.3 Bad recipient address syntax";
+  if (is_local_domain(addr->domain)) {
+    if (store_.has_user(rcpt)) return std::nullopt;
+    // Postfix smtpd_check.c, local_recipient_maps.
+    return "550 5.1.1 <" + rcpt + ">: Recipient address rejected: User unknown in local recipient table";
+  }
+  // Relaying: the submission port serves this provider's own users (RFC 6409); on port 25 only
+  // devices of our own users may relay (Postfix permit_mynetworks). Everyone else is refused.
+  if (port == smtp::kSubmissionPort) return std::nullopt;
+  const std::string& client_name = world_.net().host(client).name;
+  for (const auto& h : world_.scenario().hosts) {
+    if (h.name != client_name || h.role != HostRole::Client) continue;
+    auto user = parse_address(h.user);
+    if (user && is_local_domain(user->domain)) return std::nullopt;
+  }
+  return "554 5.7.1 <" + rcpt + ">: Relay access denied";  // Postfix reject_unauth_destination
+}
+
+std::string Mta::new_queue_id() {
+  // Postfix short queue ID: microseconds as five hex digits, then the queue file's inode in hex.
+  char buf[32];
+  const auto micros = static_cast<unsigned>(world_.rec().now() % kSecond);
+  const auto inode = static_cast<unsigned long>(world_.queue_id_rng().uniform(0x10000, 0xFFFFFF));
+  std::snprintf(buf, sizeof buf, "%05X%lX", micros, inode);
+  return buf;
+}
+
+std::string Mta::received_header(HostId client, const smtp::Transaction& tx, const std::string& queue_id) const {
+  // RFC 5321 §4.4 trace information, laid out as Postfix's cleanup writes it.
+  const NetHost& c = world_.net().host(client);
+  std::string h = "from " + tx.helo + " (" + c.name + " [" + c.address + "])\r\n\tby " + spec_.name + " (" +
+                  spec_.software + ") with " + (tx.esmtp ? "ESMTP" : "SMTP") + " id " + queue_id;
+  if (tx.rcpts.size() == 1) h += "\r\n\tfor <" + tx.rcpts.front() + ">";
+  h += "; " + format_rfc5322_date(world_.rec().now(), world_.epoch(), true);
+  return h;
+}
+
+smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& tx, const std::string& data) {
+  const std::string queue_id = new_queue_id();
+  Message message = Message::parse(data);
+  message.prepend("Received", received_header(client, tx, queue_id));
+
+  std::vector<std::string> rcpts;
+  for (const auto& r : tx.rcpts) rcpts.push_back(resolve_local(r));
+  MessageSnapshot snap{queue_id, tx.mail_from, rcpts, message.serialize()};
+  const std::int64_t index = world_.rec().trace().add_message(std::move(snap));
+  queue_[queue_id] = QueueEntry{queue_id, tx.mail_from, index, rcpts.size(), world_.rec().now()};
+
+  TraceEvent e;
+  e.kind = EventKind::MessageAccepted;
+  e.protocol = Protocol::Smtp;
+  e.from = spec_.name;
+  e.to = world_.net().host(client).name;
+  e.message = index;
+  e.text = queue_id + ": from=<" + tx.mail_from + ">, size=" + std::to_string(data.size()) +
+           ", nrcpt=" + std::to_string(rcpts.size()) + " (queue active)";
+  world_.rec().emit(std::move(e));
+  // The queue manager picks the message up as soon as the SMTP server has answered.
+  world_.rec().after(0, [this, queue_id, rcpts] { deliver(queue_id, rcpts); });
+  return {true, queue_id, {}};
+}
+
+void Mta::report(EventKind kind, const std::string& queue_id, const std::string& text) {
+  TraceEvent e;
+  e.kind = kind;
+  e.protocol = Protocol::Smtp;
+  e.from = spec_.name;
+  e.to = spec_.name;
+  e.message = queue_[queue_id].snapshot;
+  e.text = queue_id + ": " + text;
+  world_.rec().emit(std::move(e));
+}
+
+void Mta::deliver(const std::string& queue_id, std::vector<std::string> rcpts) {
+  std::map<std::string, std::vector<std::string>> remote;  // by domain, ordered
+  for (const auto& r : rcpts) {
+    auto addr = parse_address(r);
+    if (addr && is_local_domain(addr->domain))
+      deliver_local(queue_id, r);
+    else if (addr)
+      remote[addr->domain].push_back(r);
+  }
+  for (auto& [domain, list] : remote) relay_domain(Relay{queue_id, domain, std::move(list), {}, 0, {}});
+}
+
+void Mta::deliver_local(const std::string& queue_id, const std::string& rcpt) {
+  const QueueEntry& entry = queue_[queue_id];
+  const MessageSnapshot queued = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)];
+  Mda::deliver(world_, spec_.name, store_, queued, rcpt, entry.accepted);
+  finish_rcpts(queue_id, 1);
+}
+
+void Mta::relay_domain(Relay relay) {
+  auto shared = std::make_shared<Relay>(std::move(relay));
+  world_.resolve(host_, shared->domain, DnsType::MX, [this, shared](std::vector<DnsRecord> mx) {
+    shared->targets = world_.mx_targets(mx, shared->domain);
+    try_next_target(shared);
+  });
+}
+
+void Mta::try_next_target(std::shared_ptr<Relay> relay) {
+  if (relay->next >= relay->targets.size()) {
+    const std::string delay = delay_text(world_.rec().now() - queue_[relay->queue_id].accepted);
+    // Every MX failed for now: the message stays queued (RFC 5321 §4.5.4.1).
+    for (const auto& r : relay->rcpts)
+      report(EventKind::DeliveryDeferred, relay->queue_id,
+             "to=<" + r + ">, relay=none, delay=" + delay + ", status=deferred (" + relay->last_error + ")");
+    return;
+  }
+  const std::string target = relay->targets[relay->next++];
+  world_.resolve(host_, target, DnsType::A, [this, relay, target](std::vector<DnsRecord> a) {
+    if (a.empty()) {
+      relay->last_error = "Host or domain name not found. Name service error for name=" + target + " type=A: Host not found";
+      return try_next_target(relay);
+    }
+    const std::string address = a.front().value;
+    auto host = world_.net().find_by_address(address);
+    if (!host) {
+      // An address where no simulated machine lives: nothing ever answers.
+      relay->last_error = "connect to " + target + "[" + address + "]:25: Connection timed out";
+      return try_next_target(relay);
+    }
+    const QueueEntry& entry = queue_[relay->queue_id];
+    smtp::ClientJob job{spec_.name, entry.from, relay->rcpts,
+                        world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)].data};
+    const std::string relay_name = target + "[" + address + "]:25";
+    auto* conn = world_.make_handler<SmtpClientConn>(
+        world_.net(), std::move(job),
+        [this, relay, relay_name](const smtp::ClientSession& s, const std::string& failure) {
+          if (!failure.empty()) {
+            relay->last_error = "connect to " + relay_name + ": " + failure;
+            return try_next_target(relay);
+          }
+          bool all_temp = true;
+          for (const auto& o : s.outcomes()) all_temp = all_temp && o.status == smtp::RcptStatus::TempFail;
+          if (all_temp && !s.outcomes().empty()) {
+            // RFC 5321 §5.1: a temporary failure at one MX means trying the next one.
+            relay->last_error = "host " + relay_name + " said: " + s.outcomes().front().reply;
+            return try_next_target(relay);
+          }
+          const std::string delay = delay_text(world_.rec().now() - queue_[relay->queue_id].accepted);
+          std::size_t finished = 0;
+          for (const auto& o : s.outcomes()) {
+            const std::string head = "to=<" + o.rcpt + ">, relay=" + relay_name + ", delay=" + delay +
+                                     ", dsn=" + dsn_of(o.reply) + ", status=";
+            switch (o.status) {
+              case smtp::RcptStatus::Delivered:
+                report(EventKind::Relayed, relay->queue_id, head + "sent (" + o.reply + ")");
+                ++finished;
+                break;
+              case smtp::RcptStatus::PermFail:
+                report(EventKind::DeliveryFailed, relay->queue_id,
+                       head + "bounced (host " + relay_name + " said: " + o.reply + ")");
+                ++finished;
+                break;
+              default:
+                report(EventKind::DeliveryDeferred, relay->queue_id,
+                       head + "deferred (host " + relay_name + " said: " + o.reply + ")");
+                break;
+            }
+          }
+          finish_rcpts(relay->queue_id, finished);
+        });
+    world_.net().connect(host_, *host, smtp::kPort, Protocol::Smtp, conn);
+  });
+}
+
+void Mta::finish_rcpts(const std::string& queue_id, std::size_t count) {
+  QueueEntry& entry = queue_[queue_id];
+  entry.pending -= std::min(entry.pending, count);
+  if (entry.pending == 0) report(EventKind::QueueRemoved, queue_id, "removed");
+}
+
+}  // namespace postlab

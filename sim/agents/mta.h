@@ -1,0 +1,71 @@
+// A mail server: MTA (accepts on 25/587, queues, relays by MX) with its MDA and mailstore.
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mail/mailstore.h"
+#include "net/network.h"
+#include "proto/smtp/server.h"
+#include "scenario/scenario.h"
+#include "trace/trace.h"
+
+namespace postlab {
+
+class World;
+
+class Mta : public Listener {
+ public:
+  Mta(World& world, HostId host, const HostSpec& spec);
+
+  ConnectionHandler* accept(ConnId id, HostId client, int port) override;
+
+  const std::string& hostname() const { return spec_.name; }
+  HostId host() const { return host_; }
+  bool is_local_domain(std::string_view domain) const;
+  bool offers(int port) const;
+  Mailstore& store() { return store_; }
+  const Mailstore& store() const { return store_; }
+
+  // Hooks for one inbound SMTP connection.
+  std::optional<std::string> check_recipient(HostId client, int port, const std::string& rcpt) const;
+  smtp::AcceptResult accept_message(HostId client, const smtp::Transaction& tx, const std::string& data);
+
+ private:
+  struct QueueEntry {
+    std::string id;
+    std::string from;
+    std::int64_t snapshot = -1;
+    std::size_t pending = 0;  // recipients not yet delivered, relayed or failed
+    SimTime accepted = 0;
+  };
+  struct Relay {  // one delivery attempt for the recipients of one domain
+    std::string queue_id;
+    std::string domain;
+    std::vector<std::string> rcpts;
+    std::vector<std::string> targets;  // MX host names, in order
+    std::size_t next = 0;
+    std::string last_error;
+  };
+
+  std::string new_queue_id();
+  std::string received_header(HostId client, const smtp::Transaction& tx, const std::string& queue_id) const;
+  void deliver(const std::string& queue_id, std::vector<std::string> rcpts);
+  void deliver_local(const std::string& queue_id, const std::string& rcpt);
+  void relay_domain(Relay relay);
+  void try_next_target(std::shared_ptr<Relay> relay);
+  void finish_rcpts(const std::string& queue_id, std::size_t count);
+  void report(EventKind kind, const std::string& queue_id, const std::string& text);
+  std::string resolve_local(const std::string& rcpt) const;
+
+  World& world_;
+  HostId host_;
+  HostSpec spec_;
+  Mailstore store_;
+  std::map<std::string, QueueEntry> queue_;  // by queue id
+  class Inbound;
+};
+
+}  // namespace postlab

@@ -1,0 +1,122 @@
+#include "agents/mua.h"
+
+#include <cstdio>
+
+#include "agents/mta.h"
+#include "agents/smtp_conn.h"
+#include "agents/world.h"
+#include "mail/address.h"
+#include "mail/encoding.h"
+#include "mail/message.h"
+#include "proto/smtp/limits.h"
+
+namespace postlab {
+
+std::string encode_mailbox(const std::string& mailbox) {
+  const auto lt = mailbox.rfind('<');
+  if (lt == std::string::npos || lt == 0) return mailbox;
+  std::string name = mailbox.substr(0, lt);
+  while (!name.empty() && name.back() == ' ') name.pop_back();
+  return encode_header_text(name) + " " + mailbox.substr(lt);
+}
+
+Mua::Mua(World& world, HostId host, const HostSpec& spec) : world_(world), host_(host), spec_(spec) {}
+
+std::string Mua::server() const {
+  if (!spec_.submit_to.empty()) return spec_.submit_to;
+  auto user = parse_address(spec_.user);
+  Mta* mta = user ? world_.mta_for_domain(user->domain) : nullptr;
+  return mta ? mta->hostname() : std::string();
+}
+
+int Mua::server_port() const {
+  if (spec_.submit_port != 0) return spec_.submit_port;
+  auto host = world_.net().find_by_name(server());
+  Mta* mta = host ? world_.mta_at(*host) : nullptr;
+  // RFC 6409: mail clients submit on 587 when the provider offers it.
+  return mta && mta->offers(smtp::kSubmissionPort) ? smtp::kSubmissionPort : smtp::kPort;
+}
+
+std::string Mua::compose(const MessageSpec& m) {
+  // Header order as common mail clients write it (RFC 5322 §3.6 leaves order free).
+  Message msg;
+  auto join = [](const std::vector<std::string>& list) {
+    std::string out;
+    for (const auto& a : list) out += (out.empty() ? "" : ", ") + encode_mailbox(a);
+    return out;
+  };
+  Rng& rng = world_.message_id_rng();
+  char id[64];
+  std::snprintf(id, sizeof id, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<unsigned long long>(rng.next() >> 32),
+                static_cast<unsigned long long>(rng.next() >> 48), static_cast<unsigned long long>(rng.next() >> 48),
+                static_cast<unsigned long long>(rng.next() >> 48), static_cast<unsigned long long>(rng.next() >> 16));
+  auto from = parse_mailbox(m.from);
+  msg.append("Message-ID", std::string("<") + id + "@" + (from ? from->domain : "localhost") + ">");
+  msg.append("Date", format_rfc5322_date(world_.rec().now(), world_.epoch()));
+  msg.append("MIME-Version", "1.0");
+  msg.append("From", encode_mailbox(m.from));
+  if (!m.to.empty()) msg.append("To", join(m.to));
+  if (!m.cc.empty()) msg.append("Cc", join(m.cc));
+  // Bcc recipients travel only in the envelope (RFC 5322 §3.6.3): no Bcc header goes out.
+  msg.append("Subject", encode_header_text(m.subject));
+  bool eight_bit = false;
+  for (unsigned char c : m.body) eight_bit = eight_bit || c >= 0x80;
+  msg.append("Content-Type", "text/plain; charset=UTF-8; format=flowed");
+  msg.append("Content-Transfer-Encoding", eight_bit ? "8bit" : "7bit");
+  std::string body = to_crlf(m.body);
+  if (!body.empty() && body.size() >= 2 && body.substr(body.size() - 2) != "\r\n") body += "\r\n";
+  msg.set_body(body);
+  return msg.serialize();
+}
+
+void Mua::send(const MessageSpec& spec) {
+  const std::string data = compose(spec);
+  auto from = parse_mailbox(spec.from);
+  std::vector<std::string> rcpts;
+  for (const auto* list : {&spec.to, &spec.cc, &spec.bcc})
+    for (const auto& r : *list)
+      if (auto a = parse_mailbox(r)) rcpts.push_back(a->str());
+  const std::string mail_from = from ? from->str() : std::string();
+  const std::int64_t index = world_.rec().trace().add_message(MessageSnapshot{{}, mail_from, rcpts, data});
+
+  TraceEvent e;
+  e.kind = EventKind::MessageComposed;
+  e.from = spec_.name;
+  e.to = spec_.name;
+  e.message = index;
+  e.text = spec.subject;
+  world_.rec().emit(std::move(e));
+
+  const std::string server_name = server();
+  const int port = server_port();
+  world_.resolve(host_, server_name, DnsType::A,
+                 [this, server_name, port, mail_from, rcpts, data](std::vector<DnsRecord> a) {
+    auto report = [this, server_name](const std::string& text) {
+      TraceEvent s;
+      s.kind = EventKind::Submitted;
+      s.protocol = Protocol::Smtp;
+      s.from = spec_.name;
+      s.to = server_name;
+      s.text = text;
+      world_.rec().emit(std::move(s));
+    };
+    auto host = a.empty() ? std::nullopt : world_.net().find_by_address(a.front().value);
+    if (!host) {
+      report("could not send: the name " + server_name + " does not lead to a mail server");
+      return;
+    }
+    smtp::ClientJob job{spec_.name, mail_from, rcpts, data};
+    auto* conn = world_.make_handler<SmtpClientConn>(
+        world_.net(), std::move(job), [report, server_name](const smtp::ClientSession& s, const std::string& failure) {
+          if (!failure.empty()) return report("could not send: " + failure + " (" + server_name + ")");
+          std::string text;
+          for (const auto& o : s.outcomes())
+            text += (text.empty() ? "" : "; ") + o.rcpt + ": " +
+                    (o.status == smtp::RcptStatus::Delivered ? "accepted" : to_string(o.status)) + " (" + o.reply + ")";
+          report(text);
+        });
+    world_.net().connect(host_, *host, port, Protocol::Smtp, conn);
+  });
+}
+
+}  // namespace postlab

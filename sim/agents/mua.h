@@ -1,0 +1,33 @@
+// A user's device: composes a message and submits it to its provider's MTA over SMTP.
+#pragma once
+#include <string>
+
+#include "net/network.h"
+#include "scenario/scenario.h"
+
+namespace postlab {
+
+class World;
+
+class Mua {
+ public:
+  Mua(World& world, HostId host, const HostSpec& spec);
+  void send(const MessageSpec& spec);
+  const std::string& name() const { return spec_.name; }
+
+  // The submission server this device is configured with, and its port.
+  std::string server() const;
+  int server_port() const;
+
+ private:
+  std::string compose(const MessageSpec& spec);
+
+  World& world_;
+  HostId host_;
+  HostSpec spec_;
+};
+
+// "Bob Martínez <bob@x>" with the display name RFC 2047-encoded when it is not ASCII.
+std::string encode_mailbox(const std::string& mailbox);
+
+}  // namespace postlab

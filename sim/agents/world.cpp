@@ -1,0 +1,174 @@
+#include "agents/world.h"
+
+#include "agents/mta.h"
+#include "agents/mua.h"
+#include "mail/address.h"
+#include "mail/message.h"
+
+namespace postlab {
+
+World::World(const Scenario& scenario)
+    : scenario_(scenario),
+      rec_(sim_, trace_),
+      net_(rec_, scenario.default_latency),
+      rng_(scenario.seed),
+      queue_ids_(rng_.derive("queue-ids")),
+      message_ids_(rng_.derive("message-ids")),
+      mx_(rng_.derive("mx")) {
+  std::vector<HostId> ids;
+  for (const auto& h : scenario_.hosts) ids.push_back(net_.add_host(h.name, h.address));
+  for (const auto& l : scenario_.links)
+    net_.add_link(*net_.find_by_name(l.a), *net_.find_by_name(l.b), l.latency);
+
+  // DNS: what the lesson declares, plus an A record for every host whose name is a domain name
+  // and that the lesson did not give one (so teachers need not repeat every address).
+  for (const auto& r : scenario_.dns)
+    dns_.add(DnsRecord{r.name, r.type == "MX" ? DnsType::MX : DnsType::A, r.preference, r.value});
+  for (const auto& h : scenario_.hosts)
+    if (h.name.find('.') != std::string::npos && dns_.lookup(h.name, DnsType::A).empty())
+      dns_.add(DnsRecord{h.name, DnsType::A, 0, h.address});
+
+  for (std::size_t i = 0; i < scenario_.hosts.size(); ++i) {
+    const HostSpec& h = scenario_.hosts[i];
+    if (h.role == HostRole::Mta) mtas_.push_back(std::make_unique<Mta>(*this, ids[i], h));
+    if (h.role == HostRole::Client) muas_.push_back(std::make_unique<Mua>(*this, ids[i], h));
+  }
+  // UIDVALIDITY: a stable per-world number, as a real server picks one when a mailbox is created.
+  const auto uidvalidity = static_cast<std::uint32_t>(rng_.derive("uidvalidity").uniform(1'000'000'000, 1'999'999'999));
+  for (const auto& u : scenario_.users) {
+    auto addr = parse_address(u.address);
+    if (Mta* mta = addr ? mta_for_domain(addr->domain) : nullptr)
+      mta->store().add_user(addr->str(), u.password, u.folders, uidvalidity);
+  }
+  schedule_timeline();
+  watch_triggers();
+}
+
+World::~World() = default;
+
+Mta* World::mta_for_domain(std::string_view domain) {
+  for (auto& m : mtas_)
+    if (m->is_local_domain(domain)) return m.get();
+  return nullptr;
+}
+
+Mta* World::mta_at(HostId host) {
+  for (auto& m : mtas_)
+    if (m->host() == host) return m.get();
+  return nullptr;
+}
+
+const Mta* World::mta_on(std::string_view host) const {
+  for (const auto& m : mtas_)
+    if (m->hostname() == host) return m.get();
+  return nullptr;
+}
+
+void World::resolve(HostId asker, const std::string& name, DnsType type,
+                    std::function<void(std::vector<DnsRecord>)> answer) {
+  TraceEvent q;
+  q.kind = EventKind::DnsQuery;
+  q.protocol = Protocol::Dns;
+  q.from = net_.host(asker).name;
+  q.to = "DNS";
+  q.text = std::string(to_string(type)) + " " + name + "?";
+  rec_.emit(std::move(q));
+  rec_.after(scenario_.dns_latency, [this, asker, name, type, answer = std::move(answer)] {
+    std::vector<DnsRecord> records = type == DnsType::MX ? dns_.mx_ordered(name, mx_) : dns_.lookup(name, type);
+    TraceEvent a;
+    a.kind = EventKind::DnsAnswer;
+    a.protocol = Protocol::Dns;
+    a.from = "DNS";
+    a.to = net_.host(asker).name;
+    if (records.empty()) {
+      // RFC 2308: NXDOMAIN when the name does not exist at all, NODATA when it has other records.
+      a.text = std::string(dns_.has_name(name) ? "NODATA: " : "NXDOMAIN: ") + name + " has no " + to_string(type) +
+               " record";
+    } else {
+      for (const auto& r : records) a.text += (a.text.empty() ? "" : "\n") + Dns::format(r);
+    }
+    rec_.emit(std::move(a));
+    answer(std::move(records));
+  });
+}
+
+std::vector<std::string> World::mx_targets(const std::vector<DnsRecord>& mx, const std::string& domain) {
+  std::vector<std::string> out;
+  for (const auto& r : mx) out.push_back(r.value);
+  // RFC 5321 §5.1: with no MX at all, the domain itself is the implicit MX (its A record).
+  if (mx.empty()) out.push_back(domain);
+  return out;
+}
+
+void World::schedule_timeline() {
+  // At equal times, timed narration comes first, then the timeline in the lesson's order.
+  for (const auto& n : scenario_.narration) {
+    if (!n.at) continue;
+    rec_.at(*n.at, [this, say = n.say] {
+      TraceEvent e;
+      e.kind = EventKind::Narration;
+      e.text = say.en;
+      e.text_alt = say.es;
+      rec_.emit(std::move(e));
+    });
+  }
+  for (const auto& item : scenario_.timeline) {
+    rec_.at(item.at, [this, &item] {
+      if (!item.say.empty()) {
+        TraceEvent e;
+        e.kind = EventKind::Narration;
+        e.text = item.say.en;
+        e.text_alt = item.say.es;
+        rec_.emit(std::move(e));
+      }
+      if (item.send) {
+        for (auto& m : muas_)
+          if (m->name() == item.send->host) m->send(item.send->message);
+      }
+    });
+  }
+}
+
+void World::watch_triggers() {
+  fired_.assign(scenario_.narration.size(), false);
+  rec_.observe([this](const TraceEvent& e) {
+    if (e.kind == EventKind::Narration) return;
+    for (std::size_t i = 0; i < scenario_.narration.size(); ++i) {
+      const NarrationItem& n = scenario_.narration[i];
+      if (!n.when || fired_[i]) continue;
+      const Trigger& t = *n.when;
+      bool match = false;
+      switch (t.kind) {
+        case Trigger::Kind::Stored:
+          match = e.kind == EventKind::MessageStored && (t.mailbox.empty() || e.mailbox == t.mailbox);
+          break;
+        case Trigger::Kind::Accepted:
+          match = e.kind == EventKind::MessageAccepted && (t.host.empty() || e.from == t.host);
+          break;
+        case Trigger::Kind::Command: {
+          if (e.kind != EventKind::Line || !e.from_client || e.protocol != Protocol::Smtp) break;
+          const std::string_view text = e.text;
+          const std::string_view verb = text.substr(0, text.find_first_of(" \r\n"));
+          match = iequals(verb, t.verb) && (t.host.empty() || e.to == t.host);
+          break;
+        }
+      }
+      if (!match) continue;
+      fired_[i] = true;
+      TraceEvent say;
+      say.kind = EventKind::Narration;
+      say.text = n.say.en;
+      say.text_alt = n.say.es;
+      rec_.emit(std::move(say));
+    }
+  });
+}
+
+bool World::run() {
+  while (sim_.step()) {
+    if (trace_.size() >= kMaxTraceEvents) return false;
+  }
+  return true;
+}
+
+}  // namespace postlab

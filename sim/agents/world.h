@@ -1,0 +1,79 @@
+// The simulated world of one lesson: hosts, DNS, MTAs with their mailstores, client devices.
+// Build it from a validated Scenario, run it, read its Trace.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "core/simulator.h"
+#include "net/dns.h"
+#include "net/network.h"
+#include "scenario/scenario.h"
+#include "trace/recorder.h"
+#include "trace/trace.h"
+
+namespace postlab {
+
+class Mta;
+class Mua;
+
+// Upper bound on events one run may write: a lesson that loops forever stops here, with a note.
+inline constexpr std::size_t kMaxTraceEvents = 2'000'000;
+
+class World {
+ public:
+  explicit World(const Scenario& scenario);  // the scenario must have passed validation
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // Runs until nothing is left to happen (or kMaxTraceEvents). Returns false if the limit stopped it.
+  bool run();
+
+  const Trace& trace() const { return trace_; }
+  const Scenario& scenario() const { return scenario_; }
+  const Mta* mta_on(std::string_view host) const;
+
+  // For the agents.
+  Recorder& rec() { return rec_; }
+  Network& net() { return net_; }
+  std::int64_t epoch() const { return scenario_.epoch; }
+  Rng& queue_id_rng() { return queue_ids_; }
+  Rng& message_id_rng() { return message_ids_; }
+  Mta* mta_for_domain(std::string_view domain);
+  Mta* mta_at(HostId host);
+  // Looks a name up on behalf of a host: a query event, then the answer event after the DNS latency.
+  void resolve(HostId asker, const std::string& name, DnsType type,
+               std::function<void(std::vector<DnsRecord>)> answer);
+  // MX targets for a domain, preference order (RFC 5321 §5.1); an implicit MX when there is none.
+  std::vector<std::string> mx_targets(const std::vector<DnsRecord>& mx, const std::string& domain);
+  // The world owns every connection handler for its whole life.
+  template <class T, class... Args>
+  T* make_handler(Args&&... args) {
+    auto h = std::make_unique<T>(std::forward<Args>(args)...);
+    T* raw = h.get();
+    handlers_.push_back(std::move(h));
+    return raw;
+  }
+
+ private:
+  void schedule_timeline();
+  void watch_triggers();
+
+  Scenario scenario_;
+  Simulator sim_;
+  Trace trace_;
+  Recorder rec_;
+  Network net_;
+  Dns dns_;
+  Rng rng_;
+  Rng queue_ids_, message_ids_, mx_;
+  std::vector<std::unique_ptr<Mta>> mtas_;
+  std::vector<std::unique_ptr<Mua>> muas_;
+  std::vector<std::unique_ptr<ConnectionHandler>> handlers_;
+  std::vector<bool> fired_;  // one per narration item with a trigger
+};
+
+}  // namespace postlab

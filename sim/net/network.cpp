@@ -1,0 +1,151 @@
+#include "net/network.h"
+
+#include <algorithm>
+
+#include "trace/recorder.h"
+
+namespace postlab {
+
+HostId Network::add_host(std::string name, std::string address) {
+  hosts_.push_back(NetHost{std::move(name), std::move(address), true, {}});
+  return hosts_.size() - 1;
+}
+
+void Network::add_link(HostId a, HostId b, Duration latency) {
+  links_[{std::min(a, b), std::max(a, b)}] = latency;
+}
+
+void Network::listen(HostId host, int port, Listener* listener) { hosts_[host].listeners[port] = listener; }
+
+std::optional<HostId> Network::find_by_name(std::string_view name) const {
+  for (HostId i = 0; i < hosts_.size(); ++i)
+    if (hosts_[i].name == name) return i;
+  return std::nullopt;
+}
+
+std::optional<HostId> Network::find_by_address(std::string_view address) const {
+  for (HostId i = 0; i < hosts_.size(); ++i)
+    if (hosts_[i].address == address) return i;
+  return std::nullopt;
+}
+
+Duration Network::latency(HostId a, HostId b) const {
+  if (a == b) return 0;
+  auto it = links_.find({std::min(a, b), std::max(a, b)});
+  return it == links_.end() ? default_latency_ : it->second;
+}
+
+ConnId Network::connect(HostId from, HostId to, int port, Protocol protocol, ConnectionHandler* client) {
+  const ConnId id = static_cast<ConnId>(conns_.size());
+  conns_.push_back(Conn{from, to, port, protocol, client, nullptr, false, false, {0, 0}});
+  const Duration lat = latency(from, to);
+  // The SYN reaches the server after one latency; the answer comes back after another.
+  rec_.after(lat, [this, id, lat] {
+    Conn& c = conns_[static_cast<std::size_t>(id)];
+    const NetHost& server = hosts_[c.server];
+    TraceEvent e;
+    e.protocol = Protocol::Tcp;
+    e.from = hosts_[c.client].name;
+    e.to = server.name;
+    e.connection = id;
+    e.port = c.port;
+    if (!server.up) {
+      // Nothing answers: the client gives up after its connect timeout.
+      rec_.after(kConnectTimeout - lat, [this, id] {
+        Conn& cc = conns_[static_cast<std::size_t>(id)];
+        TraceEvent t;
+        t.kind = EventKind::ConnectionRefused;
+        t.protocol = Protocol::Tcp;
+        t.from = hosts_[cc.client].name;
+        t.to = hosts_[cc.server].name;
+        t.connection = id;
+        t.port = cc.port;
+        t.text = "Connection timed out";
+        rec_.emit(t);
+        cc.client_handler->on_fail(id, "Connection timed out");
+      });
+      return;
+    }
+    auto listener = server.listeners.find(c.port);
+    if (listener == server.listeners.end()) {
+      e.kind = EventKind::ConnectionRefused;
+      e.text = "Connection refused";
+      rec_.emit(e);
+      rec_.after(lat, [this, id] { conns_[static_cast<std::size_t>(id)].client_handler->on_fail(id, "Connection refused"); });
+      return;
+    }
+    e.kind = EventKind::ConnectionOpened;
+        rec_.emit(e);
+    c.client_open = c.server_open = true;
+    c.last_arrival[1] = rec_.now() + lat;
+    rec_.after(lat, [this, id] {
+      Conn& cc = conns_[static_cast<std::size_t>(id)];
+      if (cc.client_open) cc.client_handler->on_open(id);
+    });
+    c.server_handler = listener->second->accept(id, c.client, c.port);
+    c.server_handler->on_open(id);
+  });
+  return id;
+}
+
+void Network::send(ConnId id, bool from_client, std::string bytes) {
+  Conn& c = conns_[static_cast<std::size_t>(id)];
+  if (!(from_client ? c.client_open : c.server_open) || bytes.empty()) return;
+  const HostId src = from_client ? c.client : c.server;
+  const HostId dst = from_client ? c.server : c.client;
+  SimTime& last = c.last_arrival[from_client ? 0 : 1];
+  const SimTime arrive = std::max(rec_.now() + latency(src, dst), last);
+  last = arrive;
+  TraceEvent e;
+  e.kind = EventKind::Line;
+  e.protocol = c.protocol;
+  e.from = hosts_[src].name;
+  e.to = hosts_[dst].name;
+  e.connection = id;
+  e.port = c.port;
+  e.from_client = from_client;
+  e.arrive = arrive;
+  e.text = bytes;
+  rec_.emit(std::move(e));
+  rec_.at(arrive, [this, id, from_client, bytes = std::move(bytes)] {
+    Conn& cc = conns_[static_cast<std::size_t>(id)];
+    // Bytes reach a side only while it still has the connection open.
+    if (from_client ? cc.server_open : cc.client_open)
+      (from_client ? cc.server_handler : cc.client_handler)->on_data(id, bytes);
+  });
+}
+
+void Network::close(ConnId id, bool by_client) {
+  Conn& c = conns_[static_cast<std::size_t>(id)];
+  bool& mine = by_client ? c.client_open : c.server_open;
+  if (!mine) return;
+  mine = false;
+  const HostId src = by_client ? c.client : c.server;
+  const HostId dst = by_client ? c.server : c.client;
+  TraceEvent e;
+  e.kind = EventKind::ConnectionClosed;
+  e.protocol = Protocol::Tcp;
+  e.from = hosts_[src].name;
+  e.to = hosts_[dst].name;
+  e.connection = id;
+  e.port = c.port;
+  e.from_client = by_client;
+  rec_.emit(std::move(e));
+  SimTime& last = c.last_arrival[by_client ? 0 : 1];
+  const SimTime arrive = std::max(rec_.now() + latency(src, dst), last);
+  last = arrive;
+  rec_.at(arrive, [this, id, by_client] {
+    Conn& cc = conns_[static_cast<std::size_t>(id)];
+    bool& theirs = by_client ? cc.server_open : cc.client_open;
+    if (!theirs) return;
+    theirs = false;  // the peer's FIN: this side closes too (no half-open connections here)
+    (by_client ? cc.server_handler : cc.client_handler)->on_close(id);
+  });
+}
+
+bool Network::is_open(ConnId id) const {
+  const Conn& c = conns_[static_cast<std::size_t>(id)];
+  return c.client_open || c.server_open;
+}
+
+}  // namespace postlab

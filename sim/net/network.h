@@ -1,0 +1,91 @@
+// Hosts, links and TCP-like connections: reliable, ordered, with latency each way.
+// A connection to a port nobody listens on is refused; to a host that is down, it times out.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+#include "trace/trace.h"
+
+namespace postlab {
+
+class Recorder;
+
+using ConnId = std::int64_t;
+using HostId = std::size_t;
+
+// Postfix smtp_connect_timeout: how long a client waits for a host that does not answer.
+inline constexpr Duration kConnectTimeout = 30 * kSecond;
+
+class ConnectionHandler {
+ public:
+  virtual ~ConnectionHandler() = default;
+  virtual void on_open(ConnId) {}
+  virtual void on_data(ConnId, std::string_view bytes) = 0;
+  virtual void on_close(ConnId) {}                              // the peer closed
+  // Client side only: "Connection refused" or "Connection timed out" (the errno texts).
+  virtual void on_fail(ConnId, const std::string& /*reason*/) {}
+};
+
+class Listener {
+ public:
+  virtual ~Listener() = default;
+  // A client connected; returns the handler for the server side (owned by the listener).
+  virtual ConnectionHandler* accept(ConnId id, HostId client, int port) = 0;
+};
+
+struct NetHost {
+  std::string name;
+  std::string address;
+  bool up = true;
+  std::map<int, Listener*> listeners;  // port -> service
+};
+
+class Network {
+ public:
+  Network(Recorder& rec, Duration default_latency) : rec_(rec), default_latency_(default_latency) {}
+
+  HostId add_host(std::string name, std::string address);
+  void add_link(HostId a, HostId b, Duration latency);
+  void listen(HostId host, int port, Listener* listener);
+  void set_up(HostId host, bool up) { hosts_[host].up = up; }
+
+  const NetHost& host(HostId id) const { return hosts_[id]; }
+  std::size_t host_count() const { return hosts_.size(); }
+  std::optional<HostId> find_by_name(std::string_view name) const;
+  std::optional<HostId> find_by_address(std::string_view address) const;
+  Duration latency(HostId a, HostId b) const;
+
+  // Opens a connection; `client` hears on_open, then on_data/on_close, or on_fail.
+  ConnId connect(HostId from, HostId to, int port, Protocol protocol, ConnectionHandler* client);
+  // Sends bytes from one side; they arrive after the latency, in order. Ignored once that side closed.
+  void send(ConnId id, bool from_client, std::string bytes);
+  // Closes from one side; the other side hears on_close after whatever was in flight.
+  void close(ConnId id, bool by_client);
+  bool is_open(ConnId id) const;
+  HostId client_of(ConnId id) const { return conns_[static_cast<std::size_t>(id)].client; }
+  HostId server_of(ConnId id) const { return conns_[static_cast<std::size_t>(id)].server; }
+
+ private:
+  struct Conn {
+    HostId client, server;
+    int port;
+    Protocol protocol;
+    ConnectionHandler* client_handler = nullptr;
+    ConnectionHandler* server_handler = nullptr;
+    bool client_open = false, server_open = false;
+    SimTime last_arrival[2] = {0, 0};  // [0]: to the server, [1]: to the client
+  };
+
+  Recorder& rec_;
+  Duration default_latency_;
+  std::vector<NetHost> hosts_;
+  std::map<std::pair<HostId, HostId>, Duration> links_;
+  std::vector<Conn> conns_;
+};
+
+}  // namespace postlab

@@ -1,0 +1,210 @@
+#include "proto/smtp/client.h"
+
+#include "mail/message.h"
+#include "proto/smtp/limits.h"
+
+namespace postlab::smtp {
+
+const char* to_string(RcptStatus s) {
+  switch (s) {
+    case RcptStatus::Pending: return "pending";
+    case RcptStatus::Delivered: return "delivered";
+    case RcptStatus::TempFail: return "deferred";
+    case RcptStatus::PermFail: return "failed";
+  }
+  return "?";
+}
+
+const char* to_string(ClientState s) {
+  switch (s) {
+    case ClientState::Greeting: return "waiting for the server greeting";
+    case ClientState::Ehlo: return "sending EHLO";
+    case ClientState::Helo: return "sending HELO";
+    case ClientState::Mail: return "sending MAIL FROM";
+    case ClientState::Rcpt: return "sending RCPT TO";
+    case ClientState::Data: return "sending DATA";
+    case ClientState::Body: return "sending the message text";
+    case ClientState::Quit: return "sending QUIT";
+    case ClientState::Done: return "done";
+  }
+  return "?";
+}
+
+ClientSession::ClientSession(ClientJob job) : job_(std::move(job)) {
+  for (const auto& r : job_.rcpts) outcomes_.push_back({r, RcptStatus::Pending, {}});
+}
+
+std::string ClientSession::stuff(std::string_view data) {
+  std::string out;
+  out.reserve(data.size() + 8);
+  bool line_start = true;
+  for (char c : data) {
+    if (line_start && c == '.') out += '.';  // RFC 5321 §4.5.2 transparency
+    out += c;
+    line_start = c == '\n';
+  }
+  if (!out.empty() && !line_start) out += "\r\n";  // the end marker must start a line
+  out += ".\r\n";
+  return out;
+}
+
+SessionOutput ClientSession::on_input(std::string_view bytes) {
+  SessionOutput out;
+  for (char c : bytes) {
+    if (state_ == ClientState::Done) break;
+    if (c != '\n') {
+      if (pending_.size() <= kMaxReplyLine) pending_ += c;
+      continue;
+    }
+    std::string line = std::move(pending_);
+    pending_.clear();
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    switch (reader_.feed_line(line)) {
+      case ReplyReader::Status::NeedMore: break;
+      case ReplyReader::Status::Complete: on_reply(reader_.take(), out); break;
+      case ReplyReader::Status::Malformed:
+        // Postfix smtp(8) defers on a reply it cannot parse, and hangs up.
+        fail_pending(RcptStatus::TempFail, "malformed reply from server: " + line);
+        out.notes.push_back("the server's reply did not follow RFC 5321 §4.2; the client gives up for now");
+        state_ = ClientState::Done;
+        out.close = true;
+        break;
+    }
+  }
+  return out;
+}
+
+SessionOutput ClientSession::on_closed() {
+  SessionOutput out;
+  if (state_ != ClientState::Done && state_ != ClientState::Quit) {
+    fail_pending(RcptStatus::TempFail, std::string("lost connection while ") + to_string(state_));
+    out.notes.push_back(std::string("the connection closed while ") + to_string(state_));
+  }
+  state_ = ClientState::Done;
+  return out;
+}
+
+bool ClientSession::outcomes_final() const {
+  for (const auto& o : outcomes_)
+    if (o.status == RcptStatus::Pending) return false;
+  return true;
+}
+
+bool ClientSession::has_extension(std::string_view name) const {
+  for (const auto& e : extensions_) {
+    const std::string_view word = std::string_view(e).substr(0, e.find(' '));
+    if (iequals(word, name)) return true;
+  }
+  return false;
+}
+
+void ClientSession::send(std::string line, ClientState next, SessionOutput& out) {
+  out.reply(line);
+  state_ = next;
+}
+
+void ClientSession::fail_pending(RcptStatus status, const std::string& why) {
+  for (auto& o : outcomes_)
+    if (o.status == RcptStatus::Pending) {
+      o.status = status;
+      o.reply = why;
+    }
+}
+
+void ClientSession::fail_pending(const Reply& r) {
+  fail_pending(r.permanent() ? RcptStatus::PermFail : RcptStatus::TempFail, r.first_line());
+}
+
+void ClientSession::quit(SessionOutput& out) { send("QUIT", ClientState::Quit, out); }
+
+void ClientSession::next_rcpt_or_data(SessionOutput& out) {
+  if (next_rcpt_ < job_.rcpts.size()) {
+    send("RCPT TO:<" + job_.rcpts[next_rcpt_] + ">", ClientState::Rcpt, out);
+    return;
+  }
+  bool any = false;
+  for (const auto& o : outcomes_) any = any || o.status == RcptStatus::Pending;
+  if (any)
+    send("DATA", ClientState::Data, out);
+  else
+    quit(out);  // every recipient was refused: nothing to send
+}
+
+void ClientSession::on_reply(const Reply& r, SessionOutput& out) {
+  switch (state_) {
+    case ClientState::Greeting:
+      if (r.code != 220) {  // RFC 5321 §3.1: 554 means "no service here"
+        fail_pending(r);
+        return quit(out);
+      }
+      return send("EHLO " + job_.helo_name, ClientState::Ehlo, out);
+
+    case ClientState::Ehlo:
+      if (r.permanent()) {  // RFC 5321 §4.1.4: fall back to HELO when EHLO is not understood
+        out.notes.push_back("the server does not speak ESMTP: trying HELO");
+        return send("HELO " + job_.helo_name, ClientState::Helo, out);
+      }
+      if (!r.positive()) {
+        fail_pending(r);
+        return quit(out);
+      }
+      extensions_.assign(r.lines.begin() + (r.lines.empty() ? 0 : 1), r.lines.end());
+      [[fallthrough]];
+    case ClientState::Helo: {
+      if (!r.positive()) {
+        fail_pending(r);
+        return quit(out);
+      }
+      std::string mail = "MAIL FROM:<" + job_.mail_from + ">";
+      // RFC 1870 §6 / RFC 6152 §3: declare the size and an 8-bit body when the server announced it.
+      if (has_extension("SIZE")) mail += " SIZE=" + std::to_string(job_.data.size());
+      bool eight_bit = false;
+      for (unsigned char c : job_.data) eight_bit = eight_bit || c >= 0x80;
+      if (eight_bit && has_extension("8BITMIME")) mail += " BODY=8BITMIME";
+      return send(mail, ClientState::Mail, out);
+    }
+
+    case ClientState::Mail:
+      if (!r.positive()) {
+        fail_pending(r);
+        return quit(out);
+      }
+      return next_rcpt_or_data(out);
+
+    case ClientState::Rcpt: {
+      RcptOutcome& o = outcomes_[next_rcpt_++];
+      if (!r.positive()) {
+        o.status = r.permanent() ? RcptStatus::PermFail : RcptStatus::TempFail;
+        o.reply = r.first_line();
+      }
+      return next_rcpt_or_data(out);
+    }
+
+    case ClientState::Data:
+      if (r.code != 354) {
+        fail_pending(r);
+        return quit(out);
+      }
+      out.send += stuff(job_.data);
+      state_ = ClientState::Body;
+      return;
+
+    case ClientState::Body:
+      for (auto& o : outcomes_)
+        if (o.status == RcptStatus::Pending) {
+          o.status = r.positive() ? RcptStatus::Delivered : r.permanent() ? RcptStatus::PermFail : RcptStatus::TempFail;
+          o.reply = r.first_line();
+        }
+      return quit(out);
+
+    case ClientState::Quit:
+      state_ = ClientState::Done;
+      out.close = true;
+      return;
+
+    case ClientState::Done:
+      return;
+  }
+}
+
+}  // namespace postlab::smtp

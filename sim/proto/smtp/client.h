@@ -1,0 +1,66 @@
+// SMTP client session, sans-IO (RFC 5321 §3.3, §4.1.4). Reads replies, writes the next command.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/session.h"
+#include "proto/smtp/reply.h"
+
+namespace postlab::smtp {
+
+struct ClientJob {
+  std::string helo_name;             // what the client calls itself in EHLO/HELO
+  std::string mail_from;             // "" for the null sender
+  std::vector<std::string> rcpts;
+  std::string data;                  // the message, CRLF line ends, not yet dot-stuffed
+};
+
+enum class RcptStatus { Pending, Delivered, TempFail, PermFail };
+const char* to_string(RcptStatus s);
+
+struct RcptOutcome {
+  std::string rcpt;
+  RcptStatus status = RcptStatus::Pending;
+  std::string reply;  // the server's reply that decided it (first line)
+};
+
+enum class ClientState { Greeting, Ehlo, Helo, Mail, Rcpt, Data, Body, Quit, Done };
+// What the client is doing, in words (Postfix smtp_proto.c keeps such a phrase per state).
+const char* to_string(ClientState s);
+
+class ClientSession {
+ public:
+  explicit ClientSession(ClientJob job);
+
+  SessionOutput on_input(std::string_view bytes);
+  SessionOutput on_closed();  // the server hung up (or the connection failed mid-way)
+
+  bool done() const { return state_ == ClientState::Done; }
+  // Every recipient has its answer (the transaction is over even if QUIT is still to come).
+  bool outcomes_final() const;
+  ClientState state() const { return state_; }
+  const std::vector<RcptOutcome>& outcomes() const { return outcomes_; }
+  const std::vector<std::string>& extensions() const { return extensions_; }
+  // Dot-stuffed message text followed by the end marker, as it goes on the wire (RFC 5321 §4.5.2).
+  static std::string stuff(std::string_view data);
+
+ private:
+  void on_reply(const Reply& r, SessionOutput& out);
+  void send(std::string line, ClientState next, SessionOutput& out);
+  void fail_pending(const Reply& r);
+  void fail_pending(RcptStatus status, const std::string& why);
+  void quit(SessionOutput& out);
+  void next_rcpt_or_data(SessionOutput& out);
+  bool has_extension(std::string_view name) const;
+
+  ClientJob job_;
+  ClientState state_ = ClientState::Greeting;
+  ReplyReader reader_;
+  std::string pending_;
+  std::vector<RcptOutcome> outcomes_;
+  std::vector<std::string> extensions_;
+  std::size_t next_rcpt_ = 0;
+};
+
+}  // namespace postlab::smtp

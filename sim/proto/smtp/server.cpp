@@ -1,0 +1,305 @@
+#include "proto/smtp/server.h"
+
+#include <cctype>
+
+#include "mail/address.h"
+#include "mail/message.h"
+
+namespace postlab::smtp {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+}  // namespace
+
+const char* to_string(ServerState s) {
+  switch (s) {
+    case ServerState::Connected: return "waiting for HELO/EHLO";
+    case ServerState::Ready: return "waiting for MAIL FROM";
+    case ServerState::Mail: return "waiting for RCPT TO";
+    case ServerState::Rcpt: return "waiting for more RCPT TO or DATA";
+    case ServerState::Data: return "receiving message text";
+    case ServerState::Closed: return "closed";
+  }
+  return "?";
+}
+
+// Postfix smtpd_cmd_table order; verbs match case-insensitively (RFC 5321 §2.4).
+const ServerSession::Command ServerSession::kCommands[] = {
+    {"HELO", &ServerSession::cmd_helo}, {"EHLO", &ServerSession::cmd_ehlo}, {"MAIL", &ServerSession::cmd_mail},
+    {"RCPT", &ServerSession::cmd_rcpt}, {"DATA", &ServerSession::cmd_data}, {"RSET", &ServerSession::cmd_rset},
+    {"NOOP", &ServerSession::cmd_noop}, {"VRFY", &ServerSession::cmd_vrfy}, {"QUIT", &ServerSession::cmd_quit},
+};
+
+ServerSession::ServerSession(ServerConfig config, ServerHooks& hooks) : config_(std::move(config)), hooks_(hooks) {}
+
+SessionOutput ServerSession::on_connect() {
+  SessionOutput out;
+  // RFC 5321 §4.3.1 greeting; Postfix smtpd_banner = "$myhostname ESMTP $mail_name" (no enhanced code).
+  out.reply("220 " + config_.hostname + " ESMTP " + config_.software);
+  return out;
+}
+
+SessionOutput ServerSession::on_input(std::string_view bytes) {
+  SessionOutput out;
+  for (char c : bytes) {
+    if (state_ == ServerState::Closed) break;
+    if (c == '\n') {
+      // Lines end in CRLF (RFC 5321 §2.3.8); like Postfix, a bare LF is taken as a line end too.
+      std::string line = std::move(pending_);
+      pending_.clear();
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      discarding_ = false;  // the kept head of an over-long command still runs, as in Postfix
+      if (state_ == ServerState::Data)
+        data_line(line, out);
+      else
+        command_line(line, out);
+      continue;
+    }
+    if (discarding_) continue;
+    pending_ += c;
+    if (state_ != ServerState::Data && pending_.size() > config_.line_length_limit) {
+      // Postfix line_length_limit: keep the first part, discard the rest of the line, run it anyway.
+      pending_.resize(config_.line_length_limit);
+      discarding_ = true;
+      out.notes.push_back("command longer than " + std::to_string(config_.line_length_limit) +
+                          " characters: the server cut it there");
+    } else if (state_ == ServerState::Data && pending_.size() > config_.message_size_limit) {
+      // A runaway text line: count it towards the size limit without keeping it all.
+      data_size_ += pending_.size();
+      data_too_big_ = true;
+      pending_.clear();
+    }
+  }
+  return out;
+}
+
+void ServerSession::error(std::string_view reply, SessionOutput& out) {
+  out.reply(reply);
+  ++errors_;
+}
+
+void ServerSession::reset_transaction() {
+  tx_.has_sender = false;
+  tx_.mail_from.clear();
+  tx_.rcpts.clear();
+  tx_.declared_size = 0;
+  data_.clear();
+  data_size_ = 0;
+  data_too_big_ = false;
+  if (state_ == ServerState::Mail || state_ == ServerState::Rcpt || state_ == ServerState::Data)
+    state_ = ServerState::Ready;
+}
+
+void ServerSession::command_line(std::string_view line, SessionOutput& out) {
+  if (errors_ >= config_.hard_error_limit) {
+    // Postfix checks the hard limit before reading the next command.
+    out.reply("421 4.7.0 " + config_.hostname + " Error: too many errors");
+    out.close = true;
+    state_ = ServerState::Closed;
+    return;
+  }
+  const std::string_view text = trim(line);
+  if (text.empty()) {
+    error("500 5.5.2 Error: bad syntax", out);
+    return;
+  }
+  const auto space = text.find(' ');
+  const std::string_view verb = text.substr(0, space);
+  const std::string_view args = space == std::string_view::npos ? std::string_view() : trim(text.substr(space + 1));
+  for (const auto& cmd : kCommands) {
+    if (iequals(cmd.verb, verb)) {
+      (this->*cmd.handler)(args, out);
+      return;
+    }
+  }
+  error("502 5.5.2 Error: command not recognized", out);
+}
+
+void ServerSession::cmd_helo(std::string_view args, SessionOutput& out) {
+  // RFC 2034: the HELO/EHLO replies carry no enhanced status code.
+  if (args.empty()) return error("501 Syntax: HELO hostname", out);
+  reset_transaction();
+  tx_.helo = std::string(args);
+  tx_.esmtp = false;
+  state_ = ServerState::Ready;
+  out.reply("250 " + config_.hostname);
+}
+
+void ServerSession::cmd_ehlo(std::string_view args, SessionOutput& out) {
+  if (args.empty()) return error("501 Syntax: EHLO hostname", out);
+  reset_transaction();
+  tx_.helo = std::string(args);
+  tx_.esmtp = true;
+  state_ = ServerState::Ready;
+  // RFC 5321 §4.1.1.1: one line per extension, in the order Postfix's ehlo_cmd() builds them.
+  // Only extensions this engine really implements are announced.
+  std::vector<std::string> lines{config_.hostname, "PIPELINING",
+                                 "SIZE " + std::to_string(config_.message_size_limit)};
+  if (config_.vrfy_enabled) lines.push_back("VRFY");
+  lines.push_back("ENHANCEDSTATUSCODES");
+  lines.push_back("8BITMIME");
+  for (std::size_t i = 0; i < lines.size(); ++i) out.reply((i + 1 < lines.size() ? "250-" : "250 ") + lines[i]);
+}
+
+std::optional<PathArgs> parse_path_args(std::string_view args, std::string_view keyword) {
+  // "FROM:<path> params" (RFC 5321 §4.1.1.2). Like Postfix with strict_rfc821_envelopes=no,
+  // a space after the colon and a path without angle brackets are tolerated.
+  if (!starts_with_ci(args, keyword)) return std::nullopt;
+  std::string_view rest = trim(args.substr(keyword.size()));
+  if (rest.empty()) return std::nullopt;
+  PathArgs result;
+  std::string_view path;
+  if (rest.front() == '<') {
+    const auto gt = rest.find('>');
+    if (gt == std::string_view::npos) return std::nullopt;
+    path = rest.substr(1, gt - 1);
+    rest = rest.substr(gt + 1);
+    if (!rest.empty() && rest.front() != ' ') return std::nullopt;
+  } else {
+    const auto sp = rest.find(' ');
+    path = rest.substr(0, sp);
+    rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp);
+  }
+  // RFC 5321 §4.1.1.3 / appendix C: source routes "@a,@b:user@c" are accepted and ignored.
+  if (!path.empty() && path.front() == '@') {
+    const auto colon = path.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    path = path.substr(colon + 1);
+  }
+  result.path = std::string(path);
+  rest = trim(rest);
+  while (!rest.empty()) {
+    const auto sp = rest.find(' ');
+    result.params.emplace_back(rest.substr(0, sp));
+    if (sp == std::string_view::npos) break;
+    rest = trim(rest.substr(sp + 1));
+  }
+  return result;
+}
+
+void ServerSession::cmd_mail(std::string_view args, SessionOutput& out) {
+  if (config_.helo_required && state_ == ServerState::Connected)
+    return error("503 5.5.1 Error: send HELO/EHLO first", out);
+  if (tx_.has_sender) return error("503 5.5.1 Error: nested MAIL command", out);
+  auto parsed = parse_path_args(args, "FROM:");
+  if (!parsed) return error("501 5.5.4 Syntax: MAIL FROM:<address>", out);
+  // The null reverse-path <> is how bounces are sent (RFC 5321 §4.5.5); anything else must parse.
+  if (!parsed->path.empty() && !parse_address(parsed->path)) return error("501 5.1.7 Bad sender address syntax", out);
+  std::size_t declared = 0;
+  for (const auto& p : parsed->params) {
+    if (starts_with_ci(p, "SIZE=")) {  // RFC 1870 §6
+      const std::string_view v = std::string_view(p).substr(5);
+      if (v.empty() || v.size() > 18) return error("501 5.5.4 Bad message size syntax", out);
+      for (char c : v)
+        if (!std::isdigit(static_cast<unsigned char>(c))) return error("501 5.5.4 Bad message size syntax", out);
+      declared = std::stoull(std::string(v));
+      if (declared > config_.message_size_limit) return error("552 5.3.4 Message size exceeds fixed limit", out);
+    } else if (iequals(p, "BODY=7BIT") || iequals(p, "BODY=8BITMIME")) {  // RFC 6152
+    } else {
+      return error("555 5.5.4 Unsupported option: " + p, out);
+    }
+  }
+  tx_.has_sender = true;
+  tx_.mail_from = parsed->path.empty() ? std::string() : normalize_address(parsed->path);
+  tx_.declared_size = declared;
+  state_ = ServerState::Mail;
+  out.reply("250 2.1.0 Ok");
+}
+
+void ServerSession::cmd_rcpt(std::string_view args, SessionOutput& out) {
+  if (!tx_.has_sender) return error("503 5.5.1 Error: need MAIL command", out);
+  auto parsed = parse_path_args(args, "TO:");
+  if (!parsed) return error("501 5.5.4 Syntax: RCPT TO:<address>", out);
+  // RFC 5321 §4.5.1: <postmaster> without a domain must be accepted.
+  const bool postmaster = iequals(parsed->path, "postmaster");
+  if (!postmaster && !parse_address(parsed->path)) return error("501 5.1.3 Bad recipient address syntax", out);
+  if (!parsed->params.empty()) return error("555 5.5.4 Unsupported option: " + parsed->params.front(), out);
+  if (tx_.rcpts.size() >= config_.recipient_limit) {
+    out.reply("452 4.5.3 Error: too many recipients");  // not counted as an error (overshoot limit)
+    return;
+  }
+  const std::string rcpt = postmaster ? std::string("postmaster") : normalize_address(parsed->path);
+  if (auto rejection = hooks_.check_recipient(tx_, rcpt)) return error(*rejection, out);
+  tx_.rcpts.push_back(rcpt);
+  state_ = ServerState::Rcpt;
+  out.reply("250 2.1.5 Ok");
+}
+
+void ServerSession::cmd_data(std::string_view args, SessionOutput& out) {
+  if (!tx_.has_sender) return error("503 5.5.1 Error: need RCPT command", out);
+  if (tx_.rcpts.empty()) return error("554 5.5.1 Error: no valid recipients", out);
+  if (!args.empty()) return error("501 5.5.4 Syntax: DATA", out);
+  state_ = ServerState::Data;
+  data_.clear();
+  data_size_ = 0;
+  data_too_big_ = false;
+  out.reply("354 End data with <CR><LF>.<CR><LF>");
+}
+
+void ServerSession::data_line(std::string_view line, SessionOutput& out) {
+  if (line == ".") {  // RFC 5321 §4.1.1.4: end of mail data
+    if (data_too_big_) {
+      out.reply("552 5.3.4 Error: message file too big");
+      ++errors_;
+    } else {
+      AcceptResult r = hooks_.accept_message(tx_, data_);
+      if (r.ok) {
+        out.reply("250 2.0.0 Ok: queued as " + r.queue_id);
+        errors_ = 0;  // Postfix forgives earlier errors after a delivered message
+      } else {
+        error(r.reply, out);
+      }
+    }
+    state_ = ServerState::Ready;
+    reset_transaction();
+    return;
+  }
+  // RFC 5321 §4.5.2: remove the leading dot the client added to a line that began with one.
+  if (!line.empty() && line.front() == '.') line.remove_prefix(1);
+  data_size_ += line.size() + 2;
+  if (data_size_ > config_.message_size_limit) {
+    // Postfix reads on to the final dot, then rejects (cleanup: "message file too big").
+    data_too_big_ = true;
+    data_.clear();
+    return;
+  }
+  data_ += line;
+  data_ += "\r\n";
+}
+
+void ServerSession::cmd_rset(std::string_view args, SessionOutput& out) {
+  if (!args.empty()) return error("501 5.5.4 Syntax: RSET", out);
+  reset_transaction();
+  out.reply("250 2.0.0 Ok");
+}
+
+void ServerSession::cmd_noop(std::string_view, SessionOutput& out) { out.reply("250 2.0.0 Ok"); }
+
+void ServerSession::cmd_vrfy(std::string_view args, SessionOutput& out) {
+  if (!config_.vrfy_enabled) return error("502 5.5.1 VRFY command is disabled", out);
+  if (args.empty()) return error("501 5.5.4 Syntax: VRFY address", out);
+  std::string_view addr = args;
+  if (addr.size() >= 2 && addr.front() == '<' && addr.back() == '>') addr = addr.substr(1, addr.size() - 2);
+  if (!parse_address(addr) && !iequals(addr, "postmaster")) return error("501 5.1.3 Bad recipient address syntax", out);
+  // Postfix runs the recipient checks first, so an unknown user is refused; otherwise 252:
+  // "cannot verify, but will accept" (RFC 5321 §3.5.3).
+  if (auto rejection = hooks_.check_recipient(tx_, normalize_address(addr))) return error(*rejection, out);
+  out.reply("252 2.0.0 " + std::string(args));
+}
+
+void ServerSession::cmd_quit(std::string_view, SessionOutput& out) {
+  out.reply("221 2.0.0 Bye");
+  out.close = true;
+  state_ = ServerState::Closed;
+}
+
+}  // namespace postlab::smtp

@@ -1,0 +1,80 @@
+// The append-only record of everything a user can see. Views are folds over a prefix of it.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+
+namespace postlab {
+
+enum class EventKind : std::uint8_t {
+  Narration,          // text: English, text_alt: Spanish
+  ConnectionOpened,   // from = client host, to = server host, port
+  ConnectionRefused,  // text = reason
+  ConnectionClosed,   // from = the side that closed
+  Line,               // text = bytes on the wire (CRLF kept), from -> to, arrive = arrival time
+  DnsQuery,           // text = "MX correo.example"
+  DnsAnswer,          // text = answer lines, or "NXDOMAIN"/"NODATA"
+  MessageComposed,    // a client wrote a message; message = snapshot
+  MessageAccepted,    // an MTA took responsibility; text = queue id; message = snapshot as queued
+  MessageStored,      // MDA put it into mailbox/folder; uid
+  DeliveryDeferred,   // text = reason (temporary)
+  DeliveryFailed,     // text = reason (permanent)
+  Relayed,            // an MTA handed the message to the next MTA; text = Postfix-style log line
+  QueueRemoved,       // every recipient is done; the MTA forgets the message
+  Submitted,          // the client's submission finished; text = summary
+};
+
+const char* to_string(EventKind kind);
+
+enum class Protocol : std::uint8_t { None, Tcp, Smtp, Dns, Mda };
+const char* to_string(Protocol p);
+
+struct TraceEvent {
+  std::uint64_t seq = 0;
+  SimTime time = 0;
+  SimTime arrive = 0;      // Line: when the bytes reach the other side
+  EventKind kind = EventKind::Narration;
+  Protocol protocol = Protocol::None;
+  std::string from;         // host that acts (sender of a line, client of a connection)
+  std::string to;           // host on the other end
+  std::int64_t connection = -1;
+  bool from_client = true;  // Line: true when the connection's client sent it
+  int port = 0;
+  std::int64_t cause = -1;  // seq of the event that led to this one
+  std::int64_t message = -1;  // index into Trace::messages()
+  std::string mailbox;      // MessageStored: user address
+  std::string folder;       // MessageStored: folder name
+  std::uint32_t uid = 0;    // MessageStored
+  std::string text;
+  std::string text_alt;     // Narration: Spanish text
+};
+
+// A message as it was at one moment (headers change at every hop, so each hop keeps its own copy).
+struct MessageSnapshot {
+  std::string queue_id;               // empty for a client's draft
+  std::string envelope_from;
+  std::vector<std::string> envelope_to;
+  std::string data;                   // RFC 5322 text, CRLF line ends
+};
+
+class Trace {
+ public:
+  // Assigns seq; returns it.
+  std::uint64_t append(TraceEvent event);
+  std::int64_t add_message(MessageSnapshot message);
+
+  const std::vector<TraceEvent>& events() const { return events_; }
+  const std::vector<MessageSnapshot>& messages() const { return messages_; }
+  std::size_t size() const { return events_.size(); }
+
+  // Stable 64-bit FNV-1a hash of every event and message: equal traces, equal fingerprints.
+  std::uint64_t fingerprint() const;
+
+ private:
+  std::vector<TraceEvent> events_;
+  std::vector<MessageSnapshot> messages_;
+};
+
+}  // namespace postlab

@@ -1,0 +1,57 @@
+#include "trace/transcript.h"
+
+namespace postlab {
+
+std::vector<std::string> split_lines(std::string_view bytes) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < bytes.size()) {
+    std::size_t eol = bytes.find('\n', pos);
+    std::size_t next = eol == std::string_view::npos ? bytes.size() : eol + 1;
+    std::size_t end = eol == std::string_view::npos ? bytes.size() : eol;
+    if (end > pos && bytes[end - 1] == '\r') --end;
+    out.emplace_back(bytes.substr(pos, end - pos));
+    pos = next;
+  }
+  return out;
+}
+
+std::string fill(std::string_view pattern, const std::vector<std::string>& args) {
+  std::string out;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '{' && i + 2 < pattern.size() && pattern[i + 1] >= '0' && pattern[i + 1] <= '9' &&
+        pattern[i + 2] == '}') {
+      const auto n = static_cast<std::size_t>(pattern[i + 1] - '0');
+      if (n < args.size()) {
+        out += args[n];
+        i += 2;
+        continue;
+      }
+    }
+    out += pattern[i];
+  }
+  return out;
+}
+
+Phrase describe(const TraceEvent& e, Lang lang) {
+  switch (e.kind) {
+    case EventKind::Narration: return {"event.narration", {LocalText{e.text, e.text_alt}.get(lang)}};
+    case EventKind::ConnectionOpened: return {"event.connected", {e.from, e.to, std::to_string(e.port)}};
+    case EventKind::ConnectionRefused: return {"event.refused", {e.from, e.to, std::to_string(e.port), e.text}};
+    case EventKind::ConnectionClosed: return {"event.closed", {e.from, e.to}};
+    case EventKind::Line: return {e.from_client ? "event.line_client" : "event.line_server", {e.from, e.to}};
+    case EventKind::DnsQuery: return {"event.dns_query", {e.from, e.text}};
+    case EventKind::DnsAnswer: return {"event.dns_answer", {e.to, e.text}};
+    case EventKind::MessageComposed: return {"event.composed", {e.from, e.text}};
+    case EventKind::MessageAccepted: return {"event.accepted", {e.from, e.text}};
+    case EventKind::MessageStored: return {"event.stored", {e.from, e.mailbox, e.folder, std::to_string(e.uid), e.text}};
+    case EventKind::Relayed: return {"event.relayed", {e.from, e.text}};
+    case EventKind::DeliveryDeferred: return {"event.deferred", {e.from, e.text}};
+    case EventKind::DeliveryFailed: return {"event.failed", {e.from, e.text}};
+    case EventKind::QueueRemoved: return {"event.queue_removed", {e.from, e.text}};
+    case EventKind::Submitted: return {"event.submitted", {e.from, e.text}};
+  }
+  return {"event.unknown", {}};
+}
+
+}  // namespace postlab

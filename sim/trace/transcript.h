@@ -1,0 +1,33 @@
+// Turning trace events into what a student reads: transcript lines and translatable phrases.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/text.h"
+#include "trace/trace.h"
+
+namespace postlab {
+
+// A sentence to show for an event: a translation key and its arguments ("{0}", "{1}", ...).
+// Wire lines and server log lines are arguments: they stay exactly as a real system prints them.
+struct Phrase {
+  std::string key;
+  std::vector<std::string> args;
+};
+Phrase describe(const TraceEvent& e, Lang lang);
+// Replaces {0}..{9} in pattern with args; unknown placeholders stay as they are.
+std::string fill(std::string_view pattern, const std::vector<std::string>& args);
+
+enum class LineKind { Client, Server, Info, Narration };
+
+struct TranscriptLine {
+  std::size_t event = 0;  // index of the trace event it comes from
+  LineKind kind = LineKind::Info;
+  std::string text;       // one line, no CRLF; wire lines keep their C:/S: role in `kind`
+};
+
+// Splits the bytes of a Line event into its lines (CRLF or LF), without the line ends.
+std::vector<std::string> split_lines(std::string_view bytes);
+
+}  // namespace postlab
