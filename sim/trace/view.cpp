@@ -20,6 +20,7 @@ ViewState ViewState::initial(const Scenario& scenario) {
 void ViewState::apply(const Trace& trace, const TraceEvent& e) {
   ++applied;
   now = e.time;
+  if (e.message >= 0) message = e.message;
   const std::string queue_id =
       e.message >= 0 ? trace.messages()[static_cast<std::size_t>(e.message)].queue_id : std::string();
   switch (e.kind) {

@@ -40,6 +40,7 @@ struct ViewState {
   std::map<std::string, std::map<std::string, QueueItem>> queues;  // MTA host -> queue id -> item
   std::map<std::int64_t, OpenConnection> connections;              // open connections by id
   std::int64_t narration = -1;                                     // seq of the latest narration
+  std::int64_t message = -1;  // the message the latest message-bearing event was about
   bool operator==(const ViewState&) const = default;
 
   static ViewState initial(const Scenario& scenario);

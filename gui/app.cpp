@@ -1,0 +1,209 @@
+#include "app.h"
+
+#include <imgui.h>
+
+#include "agents/world.h"
+#include "trace/player.h"
+#include "trace/view.h"
+
+namespace postlab {
+
+namespace {
+constexpr float kBaseFontPx = 17.0f;
+constexpr float kPresentationFactor = 1.6f;
+constexpr float kMinScale = 0.6f, kMaxScale = 3.0f, kScaleStep = 0.1f;
+}  // namespace
+
+App::App(std::string assets_dir, Lang lang) : assets_(std::move(assets_dir)) {
+  std::string error;
+  if (!set_language(lang)) {
+    // Without a translation table the UI would show raw keys: fall back to English, then to an empty table.
+    tr_ = Translations::load(assets_, Lang::En, &error);
+    if (!tr_) tr_ = Translations{};
+  }
+}
+
+App::~App() = default;
+
+bool App::set_language(Lang lang) {
+  std::string error;
+  auto t = Translations::load(assets_, lang, &error);
+  if (!t) return false;
+  tr_ = std::move(t);
+  ui_.lang = lang;
+  if (world_) rows_ = build_rows(world_->trace(), *tr_);
+  return true;
+}
+
+bool App::load(const std::string& path) {
+  path_ = path;
+  std::error_code ec;
+  const auto mt = std::filesystem::last_write_time(path, ec);
+  mtime_ = ec ? std::nullopt : std::optional(mt);
+  const std::size_t keep_cursor = player_ ? player_->cursor() : 0;
+  const bool same_lesson = player_ != nullptr;
+
+  result_ = load_scenario_file(path);
+  player_.reset();
+  world_.reset();
+  rows_.clear();
+  ui_.selected_message = -1;
+  ui_.playing = false;
+  if (!result_.ok()) return false;
+  world_ = std::make_unique<World>(*result_.scenario);
+  world_->run();
+  player_ = std::make_unique<Player>(world_->trace(), ViewState::initial(*result_.scenario));
+  rows_ = build_rows(world_->trace(), *tr_);
+  // A reload keeps the student's place, as far as the new run reaches.
+  player_->seek(same_lesson ? std::min(keep_cursor, player_->steps()) : 0);
+  ui_.scrolled_for_cursor = static_cast<std::size_t>(-1);
+  return true;
+}
+
+void App::watch_file() {
+  if (path_.empty()) return;
+  std::error_code ec;
+  const auto mt = std::filesystem::last_write_time(path_, ec);
+  if (ec) return;
+  if (!mtime_ || *mtime_ != mt) reload();
+}
+
+void App::seek(std::size_t step) {
+  if (player_) player_->seek(step);
+}
+std::size_t App::steps() const { return player_ ? player_->steps() : 0; }
+std::size_t App::cursor() const { return player_ ? player_->cursor() : 0; }
+
+float App::font_px() const {
+  return kBaseFontPx * ui_.font_scale * (ui_.presentation ? kPresentationFactor : 1.0f);
+}
+
+bool App::take_fonts_changed() {
+  const bool c = fonts_changed_;
+  fonts_changed_ = false;
+  return c;
+}
+
+void App::apply_theme() {
+  if (theme_applied_ && theme_presentation_ == ui_.presentation) return;
+  ImGuiStyle& style = ImGui::GetStyle();
+  style = ImGuiStyle();
+  // Presentation: light background, strong contrast for a projector. Otherwise a calm dark theme.
+  if (ui_.presentation)
+    ImGui::StyleColorsLight(&style);
+  else
+    ImGui::StyleColorsDark(&style);
+  style.WindowRounding = 4;
+  style.FrameRounding = 3;
+  style.WindowBorderSize = 1;
+  style.ScaleAllSizes(font_px() / kBaseFontPx);
+  theme_applied_ = true;
+  theme_presentation_ = ui_.presentation;
+}
+
+void App::handle_keys(int f5_key) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  auto pressed = [](ImGuiKey key) { return ImGui::IsKeyPressed(ImGui::GetKeyIndex(key)); };
+  // Arrows, and PageUp/PageDown which presentation clickers send.
+  if (pressed(ImGuiKey_RightArrow) || pressed(ImGuiKey_PageDown)) ui_.commands.push_back(Command::Forward);
+  if (pressed(ImGuiKey_LeftArrow) || pressed(ImGuiKey_PageUp)) ui_.commands.push_back(Command::Back);
+  if (pressed(ImGuiKey_Space)) ui_.commands.push_back(Command::TogglePlay);
+  if (pressed(ImGuiKey_Home)) ui_.commands.push_back(Command::Restart);
+  if (pressed(ImGuiKey_End)) ui_.commands.push_back(Command::End);
+  if (f5_key >= 0 && ImGui::IsKeyPressed(f5_key)) ui_.commands.push_back(Command::Reload);
+}
+
+void App::run_commands() {
+  for (Command c : ui_.commands) {
+    switch (c) {
+      case Command::Restart: seek(0); ui_.playing = false; break;
+      case Command::Back: if (cursor() > 0) seek(cursor() - 1); ui_.playing = false; break;
+      case Command::Forward: seek(cursor() + 1); break;
+      case Command::End: seek(steps()); ui_.playing = false; break;
+      case Command::TogglePlay:
+        ui_.playing = !ui_.playing && cursor() < steps();
+        ui_.play_accum = 0;
+        break;
+      case Command::Reload: reload(); break;
+      case Command::SetEnglish: set_language(Lang::En); break;
+      case Command::SetSpanish: set_language(Lang::Es); break;
+      case Command::Bigger:
+        ui_.font_scale = std::min(kMaxScale, ui_.font_scale + kScaleStep);
+        fonts_changed_ = true;
+        break;
+      case Command::Smaller:
+        ui_.font_scale = std::max(kMinScale, ui_.font_scale - kScaleStep);
+        fonts_changed_ = true;
+        break;
+      case Command::TogglePresentation:
+        ui_.presentation = !ui_.presentation;
+        fonts_changed_ = true;
+        break;
+      case Command::ResetLayout: ui_.layout_dirty = true; break;
+    }
+    if (c == Command::Bigger || c == Command::Smaller || c == Command::TogglePresentation) {
+      theme_applied_ = false;
+      ui_.layout_dirty = true;
+    }
+  }
+  ui_.commands.clear();
+  if (ui_.seek_request >= 0) {
+    seek(static_cast<std::size_t>(ui_.seek_request));
+    ui_.seek_request = -1;
+  }
+}
+
+void App::frame(double wall_dt, int f5_key) {
+  apply_theme();
+  handle_keys(f5_key);
+  if (ui_.playing) {
+    ui_.play_accum += wall_dt;
+    while (ui_.play_accum >= ui_.play_interval && ui_.playing) {
+      ui_.play_accum -= ui_.play_interval;
+      seek(cursor() + 1);
+      if (cursor() >= steps()) ui_.playing = false;
+    }
+  }
+
+  Frame f;
+  f.scenario = result_.ok() ? &*result_.scenario : nullptr;
+  f.trace = world_ ? &world_->trace() : nullptr;
+  f.player = player_.get();
+  f.tr = &*tr_;
+  f.rows = &rows_;
+  f.errors = &result_.errors;
+  f.lesson_path = path_;
+  f.mono = mono_;
+  f.large = large_;
+  f.font_px = font_px();
+
+  const ImVec2 size = ImGui::GetIO().DisplaySize;
+  const Layout layout = compute_layout(size.x, size.y, ImGui::GetFontSize());
+  const ImGuiCond cond = ui_.layout_dirty ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+  auto place = [cond](const Rect& r) {
+    ImGui::SetNextWindowPos(ImVec2(r.x, r.y), cond);
+    ImGui::SetNextWindowSize(ImVec2(r.w, r.h), cond);
+  };
+  place(layout.toolbar);
+  draw_toolbar(f, ui_);
+  if (!world_) {
+    place(Rect{layout.transcript.x, layout.transcript.y, size.x, size.y - layout.transcript.y});
+    draw_errors(f, ui_);
+  } else {
+    place(layout.transcript);
+    draw_transcript(f, ui_);
+    place(layout.narration);
+    draw_narration(f);
+    place(layout.mailboxes);
+    draw_mailboxes(f, ui_);
+    place(layout.queue);
+    draw_queue(f);
+    place(layout.message);
+    draw_message(f, ui_);
+  }
+  ui_.layout_dirty = false;
+  run_commands();
+}
+
+}  // namespace postlab

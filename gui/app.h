@@ -1,0 +1,73 @@
+// The PostLab window's logic: one lesson, its finished run, a player over it, and the panels.
+// Knows ImGui but not GLFW/OpenGL (the platform layer owns those), so it runs headless in tests.
+#pragma once
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "export/i18n.h"
+#include "model/rows.h"
+#include "scenario/load.h"
+#include "ui.h"
+
+namespace postlab {
+
+class World;
+class Player;
+
+class App {
+ public:
+  App(std::string assets_dir, Lang lang);
+  ~App();
+
+  // Loads (or replaces) the lesson. On errors the app shows them and keeps no simulation.
+  bool load(const std::string& path);
+  void reload() { load(path_); }
+  bool loaded() const { return world_ != nullptr; }
+  const std::vector<LessonError>& errors() const { return result_.errors; }
+
+  void seek(std::size_t step);
+  std::size_t steps() const;
+  std::size_t cursor() const;
+
+  // One frame: keys, playback, panels. Call between ImGui::NewFrame() and ImGui::Render().
+  // f5_key is the platform's key index for F5 (reload); wall_dt the seconds since the last frame.
+  void frame(double wall_dt, int f5_key);
+  // Checks the lesson file's modification time; reloads when it changed (teachers edit and save).
+  void watch_file();
+
+  UiState& ui() { return ui_; }
+  // Pixel size the fonts should have; fonts_changed() tells the platform to rebuild the atlas.
+  float font_px() const;
+  bool take_fonts_changed();
+  void set_fonts(ImFont* mono, ImFont* large) {
+    mono_ = mono;
+    large_ = large;
+  }
+  bool set_language(Lang lang);
+  const Translations& tr() const { return *tr_; }
+
+ private:
+  void handle_keys(int f5_key);
+  void run_commands();
+  void apply_theme();
+
+  std::string assets_;
+  std::string path_;
+  std::optional<std::filesystem::file_time_type> mtime_;
+  LoadResult result_;
+  std::unique_ptr<World> world_;
+  std::unique_ptr<Player> player_;
+  std::optional<Translations> tr_;
+  std::vector<TranscriptRow> rows_;
+  UiState ui_;
+  ImFont* mono_ = nullptr;
+  ImFont* large_ = nullptr;
+  bool fonts_changed_ = true;
+  bool theme_applied_ = false;
+  bool theme_presentation_ = false;
+};
+
+}  // namespace postlab
