@@ -45,7 +45,7 @@ struct HeadlessImGui {
 
 }  // namespace
 
-TEST_CASE("transcript rows cover every step event, in order, and grow with the cursor") {
+TEST_CASE("transcript rows cover every step event in order and grow with the cursor") {
   LoadResult r = load_scenario_file(kLesson);
   REQUIRE(r.ok());
   World world(*r.scenario);
@@ -75,7 +75,7 @@ TEST_CASE("transcript rows cover every step event, in order, and grow with the c
   CHECK(spanish);
 }
 
-TEST_CASE("mail summary decodes the subject; layout fills the window without overlap") {
+TEST_CASE("mail summary decodes the subject and the layout fills the window without overlap") {
   MessageSnapshot m{"", "a@b.example", {"c@d.example"},
                     "From: =?UTF-8?Q?Mar=C3=ADa?= <m@b.example>\r\nSubject: =?UTF-8?Q?=C2=A1Hola!?=\r\n\r\nhi\r\n"};
   const MailSummary s = summarize(m);
@@ -93,7 +93,7 @@ TEST_CASE("mail summary decodes the subject; layout fills the window without ove
   }
 }
 
-TEST_CASE("every panel draws at every step of the lesson, in both languages and presentation mode") {
+TEST_CASE("every panel draws at every step of the lesson in both languages and presentation mode") {
   HeadlessImGui imgui;
   App app(kAssets, Lang::En);
   app.set_fonts(imgui.fonts.mono, imgui.fonts.large);
@@ -112,7 +112,7 @@ TEST_CASE("every panel draws at every step of the lesson, in both languages and 
   }
 }
 
-TEST_CASE("keys and buttons move the player; a broken lesson shows its errors") {
+TEST_CASE("keys and buttons move the player and a broken lesson shows its errors") {
   HeadlessImGui imgui;
   App app(kAssets, Lang::En);
   app.set_fonts(imgui.fonts.mono, imgui.fonts.large);
