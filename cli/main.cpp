@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   CLI::App app{"PostLab command line: run a lesson's simulation and print what happens, or check lesson files.\n"
                "Exit status: 0 success, 1 failure (such as a file that cannot be read), 2 invalid lesson."};
   app.require_subcommand(1);
+  app.fallthrough();  // "run FILE --lang es" works as well as "--lang es run FILE"
   std::string lang_code = "en";
   app.add_option("--lang", lang_code, "Language of the text around protocol lines: en or es")
       ->check(CLI::IsMember({"en", "es"}));

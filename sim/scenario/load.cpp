@@ -379,7 +379,9 @@ void Loader::hosts(const Json& root, Scenario& s) {
       else if (auto [it, fresh] = names.emplace(h.name, i); !fresh)
         error(p / "name", "another host already has this name (hosts[" + std::to_string(it->second) + "])");
     }
+    bool role_known = false;
     if (auto r = str(j, "role", p, true, "\"client\" or \"mta\"")) {
+      role_known = *r == "client" || *r == "mta";
       if (*r == "client") h.role = HostRole::Client;
       else if (*r == "mta") h.role = HostRole::Mta;
       else error(p / "role", "expected \"client\" (a user's device) or \"mta\" (a mail server), got " + qt(*r));
@@ -395,7 +397,9 @@ void Loader::hosts(const Json& root, Scenario& s) {
     auto only_for = [&](const char* key, const char* role) {
       if (j.contains(key)) error(p / key, std::string("only a host with role \"") + role + "\" has " + qt(key), true);
     };
-    if (client) {
+    if (!role_known) {
+      // Which fields belong here depends on the role; say nothing more until the role is right.
+    } else if (client) {
       if (auto u = str(j, "user", p, true, "the address this device sends as, like \"alice@uni.example\"")) {
         h.user = *u;
         if (!parse_address(*u)) error(p / "user", "expected an e-mail address like \"alice@uni.example\", got " + qt(*u));
@@ -604,7 +608,8 @@ void Loader::timeline(const Json& root, Scenario& s) {
         }
         if (!sj.contains("message")) error(sp, "missing field \"message\"");
         else if (auto m = message(sj.at("message"), sp / "message", sender)) {
-          if (m->from.empty()) error(sp / "message", "missing field \"from\" (and the sending host has no \"user\")");
+          if (m->from.empty() && sender && sender->role == HostRole::Client)
+            error(sp / "message", "missing field \"from\" (and the sending host has no \"user\")");
           send.message = *m;
         }
         item.send = std::move(send);
