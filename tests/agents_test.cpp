@@ -1,1 +1,345 @@
+// agents/: whole worlds built from lessons, run to the end, checked through their trace and stores.
 #include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "agents/mta.h"
+#include "agents/world.h"
+#include "mail/encoding.h"
+#include "mail/message.h"
+#include "scenario/load.h"
+
+using namespace postlab;
+
+namespace {
+
+std::string errors_of(const LoadResult& r) {
+  std::string out;
+  for (const auto& e : r.errors) out += e.str() + "\n";
+  return out;
+}
+
+Scenario lesson_01() {
+  LoadResult r = load_scenario_file(POSTLAB_SOURCE_DIR "/scenarios/01-smtp-basic.json");
+  INFO(errors_of(r));
+  REQUIRE(r.ok());
+  return *r.scenario;
+}
+
+struct LessonSpec {
+  std::string to = "Bob <bob@correo.example>";
+  std::string bcc;                                  // one address, or none
+  std::string sender = "alice-laptop";
+  std::string from = "Alice <alice@uni.example>";
+  std::string alice_extra;                          // more fields for alice-laptop
+  std::string extra_hosts;                          // more host objects, each with a leading comma
+  std::string extra_dns;                            // more records, each with a leading comma
+  std::string mx = "mx.correo.example";
+  std::string start = "2026-03-02T09:00:00Z";
+  std::string at = "0s";
+  int seed = 7;
+};
+
+// Two providers: uni.example (submission and smtp) and correo.example (smtp only), as in lesson 01.
+Scenario lesson(const LessonSpec& s) {
+  const std::string text = R"({
+  "format": 1, "title": "agents test", "seed": )" + std::to_string(s.seed) + R"(, "start": ")" + s.start + R"(",
+  "hosts": [
+    {"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "alice@uni.example")" +
+                           s.alice_extra + R"(},
+    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
+     "services": ["smtp", "submission"]},
+    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]})" +
+                           s.extra_hosts + R"(
+  ],
+  "links": [{"between": ["alice-laptop", "mail.uni.example"], "latency": "20ms"}],
+  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": ")" + s.mx + R"("})" +
+                           s.extra_dns + R"(],
+  "users": [{"address": "alice@uni.example"}, {"address": "bob@correo.example"},
+            {"address": "carol@correo.example"}],
+  "timeline": [{"at": ")" + s.at + R"(", "send": {"from": ")" + s.sender + R"(", "message": {
+    "from": ")" + s.from + R"(", "to": [")" + s.to + R"("],)" +
+                           (s.bcc.empty() ? "" : R"( "bcc": [")" + s.bcc + R"("],)") + R"(
+    "subject": "¡Hola!", "body": "Hola Bob,\nhasta mañana.\n"}}}]
+})";
+  LoadResult r = load_scenario_text(text, "agents-test.json");
+  INFO(errors_of(r));
+  INFO(text);
+  REQUIRE(r.ok());
+  return *r.scenario;
+}
+
+std::vector<const TraceEvent*> of_kind(const Trace& t, EventKind kind) {
+  std::vector<const TraceEvent*> out;
+  for (const auto& e : t.events())
+    if (e.kind == kind) out.push_back(&e);
+  return out;
+}
+
+bool has_line(const Trace& t, const std::string& text) {
+  for (const auto& e : t.events())
+    if (e.kind == EventKind::Line && e.text == text) return true;
+  return false;
+}
+
+std::vector<std::string> queue_ids(const Trace& t) {
+  std::vector<std::string> out;
+  for (const auto* e : of_kind(t, EventKind::MessageAccepted)) out.push_back(e->text.substr(0, e->text.find(':')));
+  return out;
+}
+
+// The message filed in a user's INBOX, read through the MTA's own mailstore.
+Message stored_message(const World& w, const std::string& mta, const std::string& user, std::size_t index = 0) {
+  const Mta* m = w.mta_on(mta);
+  REQUIRE(m);
+  const Mailbox* box = m->store().mailbox(user);
+  REQUIRE(box);
+  const auto& inbox = box->folders.at("INBOX").messages;
+  REQUIRE(inbox.size() > index);
+  REQUIRE(inbox[index].snapshot >= 0);
+  return Message::parse(w.trace().messages()[static_cast<std::size_t>(inbox[index].snapshot)].data);
+}
+
+}  // namespace
+
+TEST_CASE("agents: lesson 01 files exactly one message in Bob's INBOX") {
+  World w(lesson_01());
+  CHECK(w.run());
+  const auto stored = of_kind(w.trace(), EventKind::MessageStored);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0]->mailbox == "bob@correo.example");
+  CHECK(stored[0]->folder == "INBOX");
+  CHECK(stored[0]->uid == 1);
+  CHECK(stored[0]->from == "mx.correo.example");
+
+  const Mta* mx = w.mta_on("mx.correo.example");
+  REQUIRE(mx);
+  const auto& inbox = mx->store().mailbox("bob@correo.example")->folders.at("INBOX").messages;
+  REQUIRE(inbox.size() == 1);
+  CHECK(inbox[0].uid == 1);
+  CHECK(inbox[0].snapshot == stored[0]->message);
+  const MessageSnapshot& snap = w.trace().messages()[static_cast<std::size_t>(inbox[0].snapshot)];
+  CHECK(inbox[0].size == snap.data.size());
+  CHECK(snap.envelope_from == "alice@uni.example");
+  CHECK(snap.envelope_to == std::vector<std::string>{"bob@correo.example"});
+  CHECK(mx->store().mailbox("bob@correo.example")->folders.at("Trabajo").messages.empty());
+  // Nothing came back to Alice, and nothing stays queued.
+  CHECK(w.mta_on("mail.uni.example")->store().mailbox("alice@uni.example")->folders.at("INBOX").messages.empty());
+  CHECK(of_kind(w.trace(), EventKind::QueueRemoved).size() == 2);
+  CHECK(of_kind(w.trace(), EventKind::DeliveryFailed).empty());
+  CHECK(of_kind(w.trace(), EventKind::DeliveryDeferred).empty());
+}
+
+TEST_CASE("agents: the stored message carries the trace headers in order") {
+  World w(lesson_01());
+  w.run();
+  const Message m = stored_message(w, "mx.correo.example", "bob@correo.example");
+  const auto& h = m.headers();
+  REQUIRE(h.size() >= 5);
+  CHECK(h[0].name == "Return-Path");
+  CHECK(h[0].value == "<alice@uni.example>");
+  CHECK(h[1].name == "Delivered-To");
+  CHECK(h[1].value == "bob@correo.example");
+  CHECK(h[2].name == "Received");
+  CHECK(unfold(h[2].value).find("from mail.uni.example (mail.uni.example [198.51.100.25])") == 0);
+  CHECK(unfold(h[2].value).find("by mx.correo.example (Postfix) with ESMTP id ") != std::string::npos);
+  CHECK(h[3].name == "Received");
+  CHECK(unfold(h[3].value).find("from alice-laptop (alice-laptop [192.0.2.10])") == 0);
+  CHECK(unfold(h[3].value).find("by mail.uni.example (Postfix) with ESMTP id ") != std::string::npos);
+  CHECK(unfold(h[3].value).find("for <bob@correo.example>") != std::string::npos);
+  // Received dates are virtual time, in Postfix's padded form.
+  CHECK(unfold(h[2].value).find("; Mon,  2 Mar 2026 09:00:00 +0000 (UTC)") != std::string::npos);
+  CHECK(h[4].name != "Received");
+
+  CHECK(decode_header_text(m.get("Subject")) == "¡Hola!");
+  CHECK(m.get("Subject") == "=?UTF-8?Q?=C2=A1Hola!?=");
+  CHECK(m.get("Date") == "Mon, 2 Mar 2026 09:00:00 +0000");
+  CHECK(m.get("From") == "Alice <alice@uni.example>");
+  CHECK(m.get("To") == "Bob <bob@correo.example>");
+  CHECK(m.get("Content-Transfer-Encoding") == "8bit");
+  const std::string id = m.get("Message-ID");
+  CHECK(id.front() == '<');
+  CHECK(id.size() > 14);
+  CHECK(id.substr(id.size() - 13) == "@uni.example>");
+  CHECK(m.body().find("nos vemos mañana") != std::string::npos);
+}
+
+TEST_CASE("agents: the Date header is the virtual time of sending") {
+  LessonSpec spec;
+  spec.start = "2024-02-29T23:59:00Z";
+  spec.at = "1m30s";
+  World w(lesson(spec));
+  w.run();
+  const Message m = stored_message(w, "mx.correo.example", "bob@correo.example");
+  CHECK(m.get("Date") == "Fri, 1 Mar 2024 00:00:30 +0000");
+  const auto composed = of_kind(w.trace(), EventKind::MessageComposed);
+  REQUIRE(composed.size() == 1);
+  CHECK(composed[0]->time == 90 * kSecond);
+}
+
+TEST_CASE("agents: runs are deterministic and the seed changes the queue IDs") {
+  const Scenario s = lesson_01();
+  World a(s), b(s);
+  a.run();
+  b.run();
+  CHECK(a.trace().size() == b.trace().size());
+  CHECK(a.trace().fingerprint() == b.trace().fingerprint());
+  CHECK(queue_ids(a.trace()) == queue_ids(b.trace()));
+  CHECK(queue_ids(a.trace()).size() == 2);
+
+  Scenario other = s;
+  other.seed = s.seed + 1;
+  World c(other);
+  c.run();
+  CHECK(a.trace().size() == c.trace().size());  // the same story...
+  CHECK(a.trace().fingerprint() != c.trace().fingerprint());
+  const auto ids_a = queue_ids(a.trace()), ids_c = queue_ids(c.trace());
+  REQUIRE(ids_c.size() == 2);
+  CHECK(ids_a[0] != ids_c[0]);  // ...with other queue IDs
+  CHECK(ids_a[1] != ids_c[1]);
+}
+
+TEST_CASE("agents: the client submits on 587 and the MTAs relay on 25") {
+  World w(lesson_01());
+  w.run();
+  const auto opened = of_kind(w.trace(), EventKind::ConnectionOpened);
+  REQUIRE(opened.size() == 2);
+  CHECK(opened[0]->from == "alice-laptop");
+  CHECK(opened[0]->to == "mail.uni.example");
+  CHECK(opened[0]->port == 587);
+  CHECK(opened[1]->from == "mail.uni.example");
+  CHECK(opened[1]->to == "mx.correo.example");
+  CHECK(opened[1]->port == 25);
+  const auto relayed = of_kind(w.trace(), EventKind::Relayed);
+  REQUIRE(relayed.size() == 1);
+  CHECK(relayed[0]->text.find("relay=mx.correo.example[203.0.113.5]:25") != std::string::npos);
+  CHECK(relayed[0]->text.find("status=sent (250 2.0.0 Ok: queued as ") != std::string::npos);
+}
+
+TEST_CASE("agents: an unknown recipient at the destination is refused with 550 5.1.1 and bounces") {
+  LessonSpec spec;
+  spec.to = "nobody@correo.example";
+  World w(lesson(spec));
+  w.run();
+  const std::string reply =
+      "550 5.1.1 <nobody@correo.example>: Recipient address rejected: User unknown in local recipient table";
+  CHECK(has_line(w.trace(), reply + "\r\n"));
+  const auto failed = of_kind(w.trace(), EventKind::DeliveryFailed);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]->from == "mail.uni.example");
+  CHECK(failed[0]->text.find("to=<nobody@correo.example>") != std::string::npos);
+  CHECK(failed[0]->text.find("dsn=5.1.1, status=bounced (host mx.correo.example[203.0.113.5]:25 said: " + reply +
+                             ")") != std::string::npos);
+  CHECK(of_kind(w.trace(), EventKind::MessageStored).empty());
+  // Every recipient was refused, so the relaying MTA never sends DATA to mx.correo.example.
+  for (const auto* e : of_kind(w.trace(), EventKind::Line))
+    if (e->to == "mx.correo.example") CHECK(e->text != "DATA\r\n");
+  CHECK(of_kind(w.trace(), EventKind::MessageAccepted).size() == 1);
+  CHECK(of_kind(w.trace(), EventKind::QueueRemoved).size() == 1);  // a bounce finishes the recipient
+}
+
+TEST_CASE("agents: an unknown local recipient is refused at submission") {
+  LessonSpec spec;
+  spec.to = "nobody@uni.example";
+  World w(lesson(spec));
+  w.run();
+  CHECK(has_line(w.trace(),
+                 "550 5.1.1 <nobody@uni.example>: Recipient address rejected: User unknown in local recipient "
+                 "table\r\n"));
+  CHECK(of_kind(w.trace(), EventKind::MessageAccepted).empty());
+  const auto submitted = of_kind(w.trace(), EventKind::Submitted);
+  REQUIRE(submitted.size() == 1);
+  CHECK(submitted[0]->text.find("nobody@uni.example: failed (550 5.1.1") != std::string::npos);
+}
+
+TEST_CASE("agents: a domain with neither MX nor A record is deferred and stays queued") {
+  LessonSpec spec;
+  spec.to = "someone@nowhere.example";
+  World w(lesson(spec));
+  CHECK(w.run());
+  bool nxdomain_mx = false;
+  for (const auto* e : of_kind(w.trace(), EventKind::DnsAnswer))
+    nxdomain_mx = nxdomain_mx || e->text == "NXDOMAIN: nowhere.example has no MX record";
+  CHECK(nxdomain_mx);
+  const auto deferred = of_kind(w.trace(), EventKind::DeliveryDeferred);
+  REQUIRE(deferred.size() == 1);
+  CHECK(deferred[0]->from == "mail.uni.example");
+  CHECK(deferred[0]->text.find("to=<someone@nowhere.example>, relay=none") != std::string::npos);
+  CHECK(deferred[0]->text.find("status=deferred (Host or domain name not found. Name service error for "
+                               "name=nowhere.example type=A: Host not found)") != std::string::npos);
+  CHECK(of_kind(w.trace(), EventKind::DeliveryFailed).empty());
+  CHECK(of_kind(w.trace(), EventKind::QueueRemoved).empty());
+  CHECK(of_kind(w.trace(), EventKind::ConnectionOpened).size() == 1);  // only the submission
+}
+
+TEST_CASE("agents: an MTA refuses to relay for a stranger on port 25") {
+  LessonSpec spec;
+  spec.sender = "mallory-pc";
+  spec.from = "mallory@correo.example";
+  spec.extra_hosts = R"(,
+    {"name": "mallory-pc", "role": "client", "address": "192.0.2.66", "user": "mallory@correo.example",
+     "submit_to": "mail.uni.example", "submit_port": 25})";
+  World w(lesson(spec));
+  w.run();
+  CHECK(has_line(w.trace(), "554 5.7.1 <bob@correo.example>: Relay access denied\r\n"));
+  CHECK(of_kind(w.trace(), EventKind::MessageAccepted).empty());
+  CHECK(of_kind(w.trace(), EventKind::MessageStored).empty());
+  const auto opened = of_kind(w.trace(), EventKind::ConnectionOpened);
+  REQUIRE(opened.size() == 1);
+  CHECK(opened[0]->port == 25);
+  const auto submitted = of_kind(w.trace(), EventKind::Submitted);
+  REQUIRE(submitted.size() == 1);
+  CHECK(submitted[0]->text == "bob@correo.example: failed (554 5.7.1 <bob@correo.example>: Relay access denied)");
+}
+
+TEST_CASE("agents: the MTA relays on port 25 for a device of its own user") {
+  LessonSpec spec;
+  spec.alice_extra = R"(, "submit_port": 25)";
+  World w(lesson(spec));
+  w.run();
+  const auto opened = of_kind(w.trace(), EventKind::ConnectionOpened);
+  REQUIRE_FALSE(opened.empty());
+  CHECK(opened[0]->port == 25);
+  CHECK(of_kind(w.trace(), EventKind::MessageStored).size() == 1);
+}
+
+TEST_CASE("agents: a dead primary MX makes the MTA try the next one") {
+  LessonSpec spec;
+  spec.mx = "mx1.correo.example";
+  spec.extra_dns = R"(,
+    {"name": "mx1.correo.example", "type": "A", "value": "203.0.113.99"},
+    {"name": "correo.example", "type": "MX", "preference": 20, "value": "mx.correo.example"})";
+  World w(lesson(spec));
+  w.run();
+  std::vector<std::string> queries;
+  for (const auto* e : of_kind(w.trace(), EventKind::DnsQuery))
+    if (e->from == "mail.uni.example") queries.push_back(e->text);
+  CHECK(queries == std::vector<std::string>{"MX correo.example?", "A mx1.correo.example?", "A mx.correo.example?"});
+  // Nothing lives at mx1's address: the MTA waits out its connect timeout before the next MX.
+  SimTime answered = -1, next_query = -1;
+  for (const auto& e : w.trace().events()) {
+    if (e.kind == EventKind::DnsAnswer && e.text == "mx1.correo.example. 3600 IN A 203.0.113.99") answered = e.time;
+    if (e.kind == EventKind::DnsQuery && e.text == "A mx.correo.example?") next_query = e.time;
+  }
+  REQUIRE(answered >= 0);
+  CHECK(next_query - answered == kConnectTimeout);
+  CHECK(of_kind(w.trace(), EventKind::MessageStored).size() == 1);
+  CHECK(of_kind(w.trace(), EventKind::DeliveryDeferred).empty());
+}
+
+TEST_CASE("agents: Bcc recipients get the message but no Bcc header") {
+  LessonSpec spec;
+  spec.bcc = "carol@correo.example";
+  World w(lesson(spec));
+  w.run();
+  const auto stored = of_kind(w.trace(), EventKind::MessageStored);
+  REQUIRE(stored.size() == 2);
+  for (const char* user : {"bob@correo.example", "carol@correo.example"}) {
+    CAPTURE(user);
+    const Message m = stored_message(w, "mx.correo.example", user);
+    CHECK(m.get("Delivered-To") == user);
+    CHECK_FALSE(m.has("Bcc"));
+    CHECK(m.get("To") == "Bob <bob@correo.example>");
+  }
+}

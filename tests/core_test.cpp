@@ -87,7 +87,7 @@ TEST_CASE("parse_utc_instant rejects other forms") {
   }
 }
 
-TEST_CASE("format_rfc5322_date writes RFC 5322 dates, and Postfix's padded form") {
+TEST_CASE("format_rfc5322_date writes RFC 5322 dates and Postfix's padded form") {
   const std::int64_t epoch = 1772442000;  // 2026-03-02T09:00:00Z, a Monday
   CHECK(format_rfc5322_date(0, epoch) == "Mon, 2 Mar 2026 09:00:00 +0000");
   CHECK(format_rfc5322_date(0, epoch, true) == "Mon,  2 Mar 2026 09:00:00 +0000 (UTC)");
@@ -104,7 +104,7 @@ TEST_CASE("format_rfc5322_date writes RFC 5322 dates, and Postfix's padded form"
 // ---------------------------------------------------------------------------------------------
 // Simulator
 
-TEST_CASE("Simulator runs events by time, and equal times in the order they were scheduled") {
+TEST_CASE("Simulator runs events by time and equal times in the order they were scheduled") {
   Simulator sim;
   std::vector<std::string> order;
   sim.at(30, [&] { order.push_back("c@30"); });
@@ -140,7 +140,7 @@ TEST_CASE("Simulator: work scheduled from inside an event keeps the ordering") {
   CHECK(sim.now() == 15);
 }
 
-TEST_CASE("Simulator::cancel removes an event; cancelling a finished one does nothing") {
+TEST_CASE("Simulator::cancel removes an event and cancelling a finished one does nothing") {
   Simulator sim;
   std::vector<int> ran;
   const EventId a = sim.at(5, [&] { ran.push_back(1); });
@@ -174,7 +174,7 @@ TEST_CASE("Simulator::run_until runs exactly the events up to and including the 
   CHECK(sim.idle());
 }
 
-TEST_CASE("Simulator: an event scheduled in the past runs now, after what is already due now") {
+TEST_CASE("Simulator: an event scheduled in the past runs now after what is already due now") {
   Simulator sim;
   std::vector<std::string> order;
   sim.at(100, [&] {
@@ -192,7 +192,7 @@ TEST_CASE("Simulator: an event scheduled in the past runs now, after what is alr
 // ---------------------------------------------------------------------------------------------
 // Rng
 
-TEST_CASE("Rng is splitmix64: known first outputs, identical for equal seeds") {
+TEST_CASE("Rng is splitmix64: known first outputs and identical streams for equal seeds") {
   Rng zero(0);
   CHECK(zero.next() == 0xE220A8397B1DCDAFull);
   CHECK(zero.next() == 0x6E789E6AA1B965F4ull);
@@ -207,7 +207,7 @@ TEST_CASE("Rng is splitmix64: known first outputs, identical for equal seeds") {
   CHECK(sa != sc);
 }
 
-TEST_CASE("Rng::derive gives stable, distinct streams and leaves the parent alone") {
+TEST_CASE("Rng::derive gives stable and distinct streams and leaves the parent alone") {
   const Rng parent(7);
   Rng q1 = parent.derive("queue-ids");
   Rng q2 = parent.derive("queue-ids");

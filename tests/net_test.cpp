@@ -163,7 +163,7 @@ std::string at(const char* what, Duration t) { return std::string(what) + "@" + 
 
 }  // namespace
 
-TEST_CASE("Network: hosts are found by name and address; links are symmetric") {
+TEST_CASE("Network: hosts are found by name and address and links are symmetric") {
   Lab lab;
   CHECK(lab.net.host_count() == 3);
   CHECK(lab.net.find_by_name("b.example") == lab.b);
@@ -231,7 +231,7 @@ TEST_CASE("Network: a host that is down makes the client time out") {
   CHECK(refused[0]->time == kConnectTimeout);
 }
 
-TEST_CASE("Network: bytes arrive in order after the link latency, both ways") {
+TEST_CASE("Network: bytes arrive in order after the link latency in both directions") {
   Lab lab;
   const ConnId id = lab.net.connect(lab.a, lab.b, 25, Protocol::Smtp, &lab.client);
   const Duration lat = 20 * kMillisecond;
@@ -273,7 +273,7 @@ TEST_CASE("Network: hosts without a link use the default latency") {
   CHECK(lab.listener.server.log.back() == at("data:hi\r\n", 3 * lat));
 }
 
-TEST_CASE("Network: closing notifies the peer after data in flight, and later sends are dropped") {
+TEST_CASE("Network: closing notifies the peer after data in flight and later sends are dropped") {
   Lab lab;
   const ConnId id = lab.net.connect(lab.a, lab.b, 25, Protocol::Smtp, &lab.client);
   const Duration lat = 20 * kMillisecond;
@@ -299,7 +299,7 @@ TEST_CASE("Network: closing notifies the peer after data in flight, and later se
   CHECK(lab.events(EventKind::Line).size() == 1);
 }
 
-TEST_CASE("Network: a server close reaches the client; its late bytes are not delivered") {
+TEST_CASE("Network: a server close reaches the client and bytes sent to the closed server are dropped") {
   Lab lab;
   const ConnId id = lab.net.connect(lab.a, lab.b, 25, Protocol::Smtp, &lab.client);
   const Duration lat = 20 * kMillisecond;

@@ -1,1 +1,278 @@
+// trace/: the recorder, views folded over the trace, and the Player that moves through them.
 #include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "agents/world.h"
+#include "core/rng.h"
+#include "scenario/load.h"
+#include "trace/player.h"
+#include "trace/recorder.h"
+#include "trace/transcript.h"
+#include "trace/view.h"
+
+using namespace postlab;
+
+namespace {
+
+Scenario lesson_01() {
+  LoadResult r = load_scenario_file(POSTLAB_SOURCE_DIR "/scenarios/01-smtp-basic.json");
+  REQUIRE(r.ok());
+  return *r.scenario;
+}
+
+// The lesson-01 world, run once and shared by the tests below (the trace never changes after run()).
+const World& world_01() {
+  static const Scenario scenario = lesson_01();
+  static World world(scenario);
+  static const bool ran = world.run();
+  REQUIRE(ran);
+  return world;
+}
+
+// How many events the view at `step` has folded in, computed without the Player's own bookkeeping.
+std::size_t events_at(const Trace& t, std::size_t step) {
+  std::size_t seen = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (!is_step(t.events()[i].kind)) continue;
+    if (++seen == step) return i + 1;
+  }
+  return t.size();  // step 0 is handled by the caller; the last step shows everything
+}
+
+ViewState fresh_fold(const Trace& t, const ViewState& initial, std::size_t step) {
+  ViewState v = initial;
+  const std::size_t n = step == 0 ? 0 : events_at(t, step);
+  for (std::size_t i = 0; i < n; ++i) v.apply(t, t.events()[i]);
+  return v;
+}
+
+}  // namespace
+
+TEST_CASE("Player: stepping forward and seeking backward and folding afresh agree at every step") {
+  const World& w = world_01();
+  const Trace& t = w.trace();
+  const ViewState initial = ViewState::initial(w.scenario());
+  for (std::size_t every : {std::size_t{1}, std::size_t{3}, std::size_t{64}, kCheckpointEvery}) {
+    CAPTURE(every);
+    Player forward(t, initial, every);
+    REQUIRE(forward.steps() > 10);
+    const std::size_t n = forward.steps();
+    CHECK(forward.checkpoints() == 1 + t.size() / every);
+    std::vector<ViewState> views{forward.view()};
+    for (std::size_t k = 1; k <= n; ++k) {
+      forward.forward();
+      REQUIRE(forward.cursor() == k);
+      views.push_back(forward.view());
+    }
+    Player backward(t, initial, every);
+    backward.seek(n);
+    for (std::size_t k = n + 1; k-- > 0;) {
+      CAPTURE(k);
+      REQUIRE(backward.cursor() == k);
+      CHECK(backward.view() == views[k]);
+      CHECK(views[k] == fresh_fold(t, initial, k));
+      CHECK(views[k].applied == (k == 0 ? 0 : events_at(t, k)));
+      backward.back();
+    }
+    // Jumps in a scrambled order land on the same views.
+    Rng rng(every);
+    Player jumper(t, initial, every);
+    for (int i = 0; i < 200; ++i) {
+      const auto k = static_cast<std::size_t>(rng.uniform(0, n));
+      jumper.seek(k);
+      CAPTURE(k);
+      CHECK(jumper.view() == views[k]);
+    }
+  }
+}
+
+TEST_CASE("Player: cursor bounds") {
+  const World& w = world_01();
+  const Trace& t = w.trace();
+  const ViewState initial = ViewState::initial(w.scenario());
+  Player p(t, initial);
+  CHECK(p.cursor() == 0);
+  CHECK(p.view() == initial);
+  CHECK_FALSE(p.current_event().has_value());
+  p.back();
+  CHECK(p.cursor() == 0);
+  p.seek(p.steps() + 100);
+  CHECK(p.cursor() == p.steps());
+  CHECK(p.view().applied == t.size());
+  p.forward();
+  CHECK(p.cursor() == p.steps());
+  p.home();
+  CHECK(p.cursor() == 0);
+  CHECK(p.view() == initial);
+  p.end();
+  CHECK(p.cursor() == p.steps());
+  REQUIRE(p.current_event().has_value());
+  CHECK(*p.current_event() == p.event_of_step(p.steps()));
+}
+
+TEST_CASE("Player: steps are the events a student sees and bookkeeping is folded silently") {
+  const World& w = world_01();
+  const Trace& t = w.trace();
+  Player p(t, ViewState::initial(w.scenario()));
+  std::size_t visible = 0;
+  for (const auto& e : t.events()) visible += e.kind == EventKind::QueueRemoved ? 0 : 1;
+  CHECK(p.steps() == visible);
+  CHECK(p.steps() < t.size());  // lesson 01 removes two queue entries
+  std::size_t previous = 0;
+  for (std::size_t k = 1; k <= p.steps(); ++k) {
+    const std::size_t e = p.event_of_step(k);
+    CHECK(is_step(t.events()[e].kind));
+    CHECK((k == 1 || e > previous));
+    CHECK(p.step_of_event(e) == k);
+    previous = e;
+  }
+  for (std::size_t e = 0; e < t.size(); ++e) {
+    CAPTURE(e);
+    const std::size_t k = p.step_of_event(e);
+    REQUIRE(k >= 1);
+    REQUIRE(k <= p.steps());
+    p.seek(k);
+    CHECK(p.view().applied > e);  // the step shows the event
+  }
+}
+
+TEST_CASE("Player: a trailing bookkeeping event is shown by the last step") {
+  Trace t;
+  MessageSnapshot snap;
+  snap.queue_id = "Q1";
+  const std::int64_t m = t.add_message(snap);
+  TraceEvent narration;
+  narration.kind = EventKind::Narration;
+  t.append(narration);
+  TraceEvent accepted;
+  accepted.kind = EventKind::MessageAccepted;
+  accepted.from = "mta";
+  accepted.message = m;
+  accepted.text = "Q1: from=<a@x>";
+  t.append(accepted);
+  TraceEvent removed;
+  removed.kind = EventKind::QueueRemoved;
+  removed.from = "mta";
+  removed.message = m;
+  t.append(removed);
+
+  Player p(t, ViewState{});
+  REQUIRE(p.steps() == 2);
+  CHECK(p.step_of_event(0) == 1);
+  CHECK(p.step_of_event(1) == 2);
+  CHECK(p.step_of_event(2) == 2);  // never a step past the end
+  p.seek(1);
+  CHECK(p.view().queues.empty());
+  CHECK(p.view().narration == 0);
+  p.end();
+  CHECK(p.view().applied == 3);
+  CHECK(p.view().queues.empty());
+}
+
+TEST_CASE("ViewState at the end of lesson 01 shows Bob's message and nothing left open") {
+  const World& w = world_01();
+  const Trace& t = w.trace();
+  Player p(t, ViewState::initial(w.scenario()));
+  p.end();
+  const ViewState& v = p.view();
+  REQUIRE(v.mailboxes.count("bob@correo.example") == 1);
+  const auto& bob = v.mailboxes.at("bob@correo.example");
+  REQUIRE(bob.at("INBOX").size() == 1);
+  CHECK(bob.at("INBOX")[0].uid == 1);
+  CHECK(bob.at("Trabajo").empty());
+  const MessageSnapshot& msg = t.messages()[static_cast<std::size_t>(bob.at("INBOX")[0].message)];
+  CHECK(msg.data.rfind("Return-Path: <alice@uni.example>\r\nDelivered-To: bob@correo.example\r\n", 0) == 0);
+  CHECK(v.mailboxes.at("alice@uni.example").at("INBOX").empty());
+  CHECK(v.queues.empty());
+  CHECK(v.connections.empty());
+  CHECK(v.now == t.events().back().time);
+  std::int64_t last_narration = -1;
+  for (const auto& e : t.events())
+    if (e.kind == EventKind::Narration) last_narration = static_cast<std::int64_t>(e.seq);
+  CHECK(v.narration == last_narration);
+}
+
+TEST_CASE("ViewState while the message is queued at the first MTA") {
+  const World& w = world_01();
+  const Trace& t = w.trace();
+  Player p(t, ViewState::initial(w.scenario()));
+  std::size_t accepted = t.size();
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (t.events()[i].kind == EventKind::MessageAccepted && t.events()[i].from == "mail.uni.example") accepted = i;
+  REQUIRE(accepted < t.size());
+  p.seek(p.step_of_event(accepted));
+  const ViewState& v = p.view();
+  REQUIRE(v.queues.count("mail.uni.example") == 1);
+  const auto& q = v.queues.at("mail.uni.example");
+  REQUIRE(q.size() == 1);
+  const std::string queue_id = q.begin()->first;
+  CHECK(t.events()[accepted].text.rfind(queue_id + ": from=<alice@uni.example>", 0) == 0);
+  CHECK(v.connections.size() == 1);  // Alice's submission is still open
+  CHECK(v.connections.begin()->second == OpenConnection{"alice-laptop", "mail.uni.example", 587});
+  CHECK(v.mailboxes.at("bob@correo.example").at("INBOX").empty());
+}
+
+TEST_CASE("Recorder: events get the time and the cause of the work that emitted them") {
+  Simulator sim;
+  Trace t;
+  Recorder rec(sim, t);
+  std::vector<EventKind> observed;
+  rec.observe([&](const TraceEvent& e) { observed.push_back(e.kind); });
+  TraceEvent a;
+  a.kind = EventKind::DnsQuery;
+  CHECK(rec.emit(a) == 0);
+  rec.after(10, [&] {
+    TraceEvent c;
+    c.kind = EventKind::DnsAnswer;
+    rec.emit(c);
+  });
+  TraceEvent b;
+  b.kind = EventKind::Line;
+  CHECK(rec.emit(b) == 1);
+  while (sim.step()) {
+  }
+  REQUIRE(t.size() == 3);
+  CHECK(t.events()[0].cause == -1);
+  CHECK(t.events()[1].cause == 0);
+  CHECK(t.events()[2].cause == 0);  // caused by what was current when the work was scheduled
+  CHECK(t.events()[2].time == 10);
+  CHECK(t.events()[2].seq == 2);
+  CHECK(observed == std::vector<EventKind>{EventKind::DnsQuery, EventKind::Line, EventKind::DnsAnswer});
+}
+
+TEST_CASE("Trace::fingerprint changes with any event or message field") {
+  auto make = [](std::string text, std::string data) {
+    Trace t;
+    TraceEvent e;
+    e.kind = EventKind::Line;
+    e.text = std::move(text);
+    t.append(e);
+    t.add_message(MessageSnapshot{"Q", "a@x", {"b@y"}, std::move(data)});
+    return t.fingerprint();
+  };
+  CHECK(make("EHLO x\r\n", "d") == make("EHLO x\r\n", "d"));
+  CHECK(make("EHLO x\r\n", "d") != make("EHLO y\r\n", "d"));
+  CHECK(make("EHLO x\r\n", "d") != make("EHLO x\r\n", "e"));
+  // Field boundaries count: moving a byte from one string to the next changes the hash.
+  Trace a, b;
+  TraceEvent ea, eb;
+  ea.from = "ab";
+  ea.to = "c";
+  eb.from = "a";
+  eb.to = "bc";
+  a.append(ea);
+  b.append(eb);
+  CHECK(a.fingerprint() != b.fingerprint());
+}
+
+TEST_CASE("split_lines and fill") {
+  CHECK(split_lines("250-a\r\n250 b\r\n") == std::vector<std::string>{"250-a", "250 b"});
+  CHECK(split_lines("one\ntwo") == std::vector<std::string>{"one", "two"});
+  CHECK(split_lines("\r\n") == std::vector<std::string>{""});
+  CHECK(split_lines("").empty());
+  CHECK(fill("{0} → {1}: {2}", {"a", "b"}) == "a → b: {2}");
+  CHECK(fill("{1}{0}{1}", {"x", "y"}) == "yxy");
+}

@@ -210,9 +210,11 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
     const std::string address = a.front().value;
     auto host = world_.net().find_by_address(address);
     if (!host) {
-      // An address where no simulated machine lives: nothing ever answers.
+      // An address where no simulated machine lives: nothing ever answers, so the client gives up
+      // only after its connect timeout, as it does for a host that is down.
       relay->last_error = "connect to " + target + "[" + address + "]:25: Connection timed out";
-      return try_next_target(relay);
+      world_.rec().after(kConnectTimeout, [this, relay] { try_next_target(relay); });
+      return;
     }
     const QueueEntry& entry = queue_[relay->queue_id];
     smtp::ClientJob job{spec_.name, entry.from, relay->rcpts,

@@ -188,6 +188,51 @@ TextPos position_of(std::string_view text, std::size_t offset) {
   return pos;
 }
 
+namespace {
+
+bool json_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool json_punct(char c) { return c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ','; }
+
+// A complete JSON literal or something shaped like a finished number ("1", "-2.5e3"): a parser that
+// stops right after it is complaining about what follows, not about the word itself.
+bool complete_word(std::string_view w) {
+  if (w == "true" || w == "false" || w == "null") return true;
+  if (w.empty() || !(w.back() >= '0' && w.back() <= '9')) return false;
+  for (char c : w)
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) return false;
+  return true;
+}
+
+}  // namespace
+
+std::size_t token_start(std::string_view text, std::size_t offset) {
+  std::size_t p = 0;
+  constexpr std::size_t kNone = std::string_view::npos;
+  std::size_t word = kNone;  // start of an unfinished bare word ending right at p
+  while (p < text.size() && p <= offset) {
+    const std::size_t start = p;
+    const char c = text[p];
+    if (p == offset && word != kNone && (json_ws(c) || json_punct(c) || c == '"')) return word;
+    word = kNone;
+    if (json_ws(c)) {
+      ++p;
+      continue;
+    }
+    if (c == '"') {
+      ++p;
+      while (p < text.size() && text[p] != '"') p += text[p] == '\\' ? 2 : 1;
+      ++p;  // the closing quote
+    } else if (json_punct(c)) {
+      ++p;
+    } else {
+      while (p < text.size() && !json_ws(text[p]) && !json_punct(text[p]) && text[p] != '"') ++p;
+      if (!complete_word(text.substr(start, p - start))) word = start;
+    }
+    if (offset < p) return start;
+  }
+  return offset;
+}
+
 std::vector<DuplicateKey> find_duplicate_keys(std::string_view text) {
   std::vector<DuplicateKey> out;
   JsonPath path;

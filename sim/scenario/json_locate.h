@@ -28,6 +28,11 @@ struct TextPos {
 };
 TextPos position_of(std::string_view text, std::size_t offset);
 
+// Where the JSON token holding `offset` begins. A parser reports the last character it read, which is
+// the end of a bad string token or the character after an unfinished word such as `tru`; a syntax
+// error should point at the start of that token instead.
+std::size_t token_start(std::string_view text, std::size_t offset);
+
 struct DuplicateKey {
   JsonPath path;        // path of the second occurrence
   std::size_t offset;   // where its name starts

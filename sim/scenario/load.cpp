@@ -269,7 +269,7 @@ LoadResult Loader::run() {
     LessonError err;
     err.file = file_;
     err.path = "(syntax)";
-    const TextPos p = position_of(text_, e.byte > 0 ? e.byte - 1 : 0);
+    const TextPos p = position_of(text_, token_start(text_, e.byte > 0 ? e.byte - 1 : 0));
     err.line = p.line;
     err.column = p.column;
     err.message = "this is not valid JSON: " + what;

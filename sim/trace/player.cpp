@@ -40,7 +40,8 @@ std::optional<std::size_t> Player::current_event() const {
 
 std::size_t Player::step_of_event(std::size_t event) const {
   auto it = std::lower_bound(step_events_.begin(), step_events_.end(), event);
-  return static_cast<std::size_t>(it - step_events_.begin()) + 1;
+  // Bookkeeping events after the last step are shown by the last step (it folds in the whole trace).
+  return std::min(static_cast<std::size_t>(it - step_events_.begin()) + 1, steps());
 }
 
 }  // namespace postlab

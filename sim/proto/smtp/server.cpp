@@ -62,6 +62,13 @@ SessionOutput ServerSession::on_input(std::string_view bytes) {
         data_line(line, out);
       else
         command_line(line, out);
+      if (state_ != ServerState::Closed && errors_ >= config_.hard_error_limit) {
+        // Postfix checks the hard limit before it reads the next command, so the 421 follows the
+        // reply that reached the limit at once (smtpd.c, smtpd_proto()).
+        out.reply("421 4.7.0 " + config_.hostname + " Error: too many errors");
+        out.close = true;
+        state_ = ServerState::Closed;
+      }
       continue;
     }
     if (discarding_) continue;
@@ -100,13 +107,6 @@ void ServerSession::reset_transaction() {
 }
 
 void ServerSession::command_line(std::string_view line, SessionOutput& out) {
-  if (errors_ >= config_.hard_error_limit) {
-    // Postfix checks the hard limit before reading the next command.
-    out.reply("421 4.7.0 " + config_.hostname + " Error: too many errors");
-    out.close = true;
-    state_ = ServerState::Closed;
-    return;
-  }
   const std::string_view text = trim(line);
   if (text.empty()) {
     error("500 5.5.2 Error: bad syntax", out);
