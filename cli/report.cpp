@@ -48,17 +48,18 @@ std::string steps_to_text(const Scenario& scenario, const Trace& trace, const Tr
     if (!is_step(e.kind)) continue;
     char head[48];
     std::snprintf(head, sizeof head, "%5zu  %s  ", ++step, format_clock(e.time).c_str());
-    const std::string prefix = std::string(head) + pad(route(e), route_width) + "  " + pad(to_string(e.protocol), 4) + "  ";
+    // A line inside TLS is marked: the simulation shows its text, an eavesdropper would not see it.
+    const std::string proto = e.encrypted ? tr.get("transcript.tls") : to_string(e.protocol);
+    const std::string prefix = std::string(head) + pad(route(e), route_width) + "  " + pad(proto, 4) + "  ";
     const std::string indent(display_width(prefix), ' ');
     std::vector<std::string> lines;
     if (e.kind == EventKind::Line) {
       const std::string role = tr.get(e.from_client ? "transcript.client" : "transcript.server") + " ";
       for (const auto& l : split_lines(e.text)) lines.push_back(role + l);
-    } else if (e.kind == EventKind::Narration) {
-      lines = split_lines(tr.phrase(describe(e, tr.lang())));
     } else {
       lines = split_lines(tr.phrase(describe(e, tr.lang())));
     }
+    for (const auto& n : e.notes) lines.push_back("↳ " + tr.phrase(n));
     for (std::size_t i = 0; i < lines.size(); ++i) {
       std::string row = (i == 0 ? prefix : indent) + lines[i];
       while (!row.empty() && row.back() == ' ') row.pop_back();

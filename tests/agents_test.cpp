@@ -56,7 +56,7 @@ Scenario lesson(const LessonSpec& s) {
   "links": [{"between": ["alice-laptop", "mail.uni.example"], "latency": "20ms"}],
   "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": ")" + s.mx + R"("})" +
                            s.extra_dns + R"(],
-  "users": [{"address": "alice@uni.example"}, {"address": "bob@correo.example"},
+  "users": [{"address": "alice@uni.example", "password": "alice123"}, {"address": "bob@correo.example"},
             {"address": "carol@correo.example"}],
   "timeline": [{"at": ")" + s.at + R"(", "send": {"from": ")" + s.sender + R"(", "message": {
     "from": ")" + s.from + R"(", "to": [")" + s.to + R"("],)" +
@@ -342,4 +342,46 @@ TEST_CASE("agents: Bcc recipients get the message but no Bcc header") {
     CHECK_FALSE(m.has("Bcc"));
     CHECK(m.get("To") == "Bob <bob@correo.example>");
   }
+}
+
+TEST_CASE("agents: by default the device logs in inside TLS and the MTAs relay over STARTTLS") {
+  World w(lesson({}));
+  w.run();
+  // Submission: EHLO, STARTTLS, EHLO again, AUTH PLAIN, then the transaction.
+  CHECK(has_line(w.trace(), "220 2.0.0 Ready to start TLS\r\n"));
+  CHECK(has_line(w.trace(), "235 2.7.0 Authentication successful\r\n"));
+  bool auth_encrypted = false, ehlo_in_clear = false;
+  for (const auto& e : w.trace().events()) {
+    if (e.kind != EventKind::Line) continue;
+    if (e.text.rfind("AUTH PLAIN ", 0) == 0) auth_encrypted = e.encrypted;
+    if (e.text == "EHLO alice-laptop\r\n" && !e.encrypted) ehlo_in_clear = true;
+  }
+  CHECK(auth_encrypted);
+  CHECK(ehlo_in_clear);  // the first EHLO, before STARTTLS
+  const Message m = stored_message(w, "mx.correo.example", "bob@correo.example");
+  CHECK(unfold(m.headers()[2].value).find("with ESMTPS id ") != std::string::npos);   // TLS, no login
+  CHECK(unfold(m.headers()[3].value).find("with ESMTPSA id ") != std::string::npos);  // TLS and login
+}
+
+TEST_CASE("agents: a wrong password is refused with 535 5.7.8 and nothing is sent") {
+  LessonSpec spec;
+  Scenario s = lesson(spec);
+  s.timeline[0].send->password = "wrong";
+  s.timeline[0].send->has_password = true;
+  World w(s);
+  w.run();
+  CHECK(has_line(w.trace(), "535 5.7.8 Error: authentication failed: (reason unavailable)\r\n"));
+  CHECK(of_kind(w.trace(), EventKind::MessageAccepted).empty());
+  const auto submitted = of_kind(w.trace(), EventKind::Submitted);
+  REQUIRE(submitted.size() == 1);
+  CHECK(submitted[0]->text.find("failed (535 5.7.8") != std::string::npos);
+}
+
+TEST_CASE("agents: without logging in the submission port refuses every recipient") {
+  Scenario s = lesson({});
+  s.timeline[0].send->login = false;
+  World w(s);
+  w.run();
+  CHECK(has_line(w.trace(), "554 5.7.1 <bob@correo.example>: Recipient address rejected: Access denied\r\n"));
+  CHECK(of_kind(w.trace(), EventKind::MessageAccepted).empty());
 }

@@ -99,7 +99,7 @@ TEST_CASE("scenario: lesson 01 loads cleanly") {
   REQUIRE(s.timeline[0].send);
   CHECK(s.timeline[0].send->host == "alice-laptop");
   CHECK(s.timeline[0].send->message.subject == "¡Hola!");
-  REQUIRE(s.narration.size() == 7);
+  REQUIRE(s.narration.size() == 8);
   REQUIRE(s.narration[0].when);
   CHECK(s.narration[0].when->kind == Trigger::Kind::Command);
   CHECK(s.narration[0].when->verb == "EHLO");

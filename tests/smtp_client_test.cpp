@@ -22,7 +22,7 @@ const char* const kEhlo =
     "250 8BITMIME\r\n";
 
 ClientJob job(std::vector<std::string> rcpts = {"bob@correo.example"}, std::string data = kEightBit) {
-  return ClientJob{"mail.uni.example", "alice@uni.example", std::move(rcpts), std::move(data)};
+  return ClientJob{.helo_name = "mail.uni.example", .mail_from = "alice@uni.example", .rcpts = std::move(rcpts), .data = std::move(data)};
 }
 
 struct Client {
@@ -306,7 +306,8 @@ TEST_CASE("loopback: the server accepts exactly the client's message") {
     config.hostname = "mx.correo.example";
     ServerSession server(config, hooks);
     ClientSession client(
-        ClientJob{"mail.uni.example", "alice@uni.example", {"bob@correo.example", "nobody@correo.example"}, data});
+        ClientJob{.helo_name = "mail.uni.example", .mail_from = "alice@uni.example",
+                  .rcpts = {"bob@correo.example", "nobody@correo.example"}, .data = data});
     converse(client, server, chunk);
 
     CHECK(client.done());
@@ -333,7 +334,7 @@ TEST_CASE("loopback: a message that ends in CRLF arrives byte for byte") {
   ServerConfig config;
   config.hostname = "mx.correo.example";
   ServerSession server(config, hooks);
-  ClientSession client(ClientJob{"c.example", "", {"bob@correo.example"}, data});  // null sender
+  ClientSession client(ClientJob{.helo_name = "c.example", .mail_from = "", .rcpts = {"bob@correo.example"}, .data = data});  // null sender
   converse(client, server, 4096);
   REQUIRE(hooks.messages.size() == 1);
   CHECK(hooks.messages[0] == data);

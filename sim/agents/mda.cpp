@@ -15,8 +15,10 @@ void Mda::deliver(World& world, const std::string& host, Mailstore& store, const
   message.prepend("Delivered-To", rcpt);
   message.prepend("Return-Path", "<" + queued.envelope_from + ">");
   const std::string data = message.serialize();
-  const std::int64_t index =
-      world.rec().trace().add_message(MessageSnapshot{queued.queue_id, queued.envelope_from, {rcpt}, data});
+  MessageSnapshot stored = queued;  // keeps how the message arrived (for the envelope/header view)
+  stored.envelope_to = {rcpt};
+  stored.data = data;
+  const std::int64_t index = world.rec().trace().add_message(std::move(stored));
   const std::string folder = "INBOX";
   const std::uint32_t uid = store.deliver(rcpt, folder, index, data.size());
 

@@ -21,9 +21,16 @@ class Mta::Inbound : public ConnectionHandler, public smtp::ServerHooks {
   void on_data(ConnId id, std::string_view bytes) override {
     apply_output(mta_.world_.net(), id, false, session_.on_input(bytes));
   }
-  std::optional<std::string> check_recipient(const smtp::Transaction&, const std::string& rcpt) override {
-    return mta_.check_recipient(client_, port_, rcpt);
+  std::optional<std::string> check_recipient(const smtp::Transaction& tx, const std::string& rcpt) override {
+    return mta_.check_recipient(client_, port_, tx, rcpt);
   }
+  std::optional<std::string> check_sender(const smtp::Transaction& tx, const std::string& sender) override {
+    return mta_.check_sender(tx, sender);
+  }
+  bool authenticate(const std::string& user, const std::string& password) override {
+    return mta_.authenticate(user, password);
+  }
+  std::optional<std::string> etrn(const std::string& domain) override { return mta_.etrn(domain); }
   smtp::AcceptResult accept_message(const smtp::Transaction& tx, const std::string& data) override {
     return mta_.accept_message(client_, tx, data);
   }
@@ -74,13 +81,25 @@ bool Mta::offers(int port) const {
   return false;
 }
 
-ConnectionHandler* Mta::accept(ConnId, HostId client, int port) {
+smtp::ServerConfig Mta::server_config(int port) const {
+  const MtaPolicy& p = spec_.policy;
   smtp::ServerConfig config;
   config.hostname = spec_.name;
   config.software = spec_.software;
-  config.helo_required = spec_.helo_required;
-  if (spec_.message_size_limit > 0) config.message_size_limit = spec_.message_size_limit;
-  return world_.make_handler<Inbound>(*this, client, port, std::move(config));
+  config.helo_required = p.helo_required;
+  if (p.message_size_limit > 0) config.message_size_limit = p.message_size_limit;
+  config.starttls = p.starttls;
+  if (port == smtp::kSubmissionPort) {
+    // Postfix's submission service (master.cf): SASL on, and TLS as the policy says.
+    config.auth = true;
+    config.tls_required = p.starttls && p.tls_required_on_submission;
+    config.tls_auth_only = p.starttls && p.auth_after_tls_only;
+  }
+  return config;
+}
+
+ConnectionHandler* Mta::accept(ConnId, HostId client, int port) {
+  return world_.make_handler<Inbound>(*this, client, port, server_config(port));
 }
 
 std::string Mta::resolve_local(const std::string& rcpt) const {
@@ -89,18 +108,23 @@ std::string Mta::resolve_local(const std::string& rcpt) const {
   return rcpt;
 }
 
-std::optional<std::string> Mta::check_recipient(HostId client, int port, const std::string& rcpt_in) const {
+std::optional<std::string> Mta::check_recipient(HostId client, int port, const smtp::Transaction& tx,
+                                                const std::string& rcpt_in) const {
   const std::string rcpt = resolve_local(rcpt_in);
   auto addr = parse_address(rcpt);
   if (!addr) return "501 5.1.3 Bad recipient address syntax";
+  const MtaPolicy& p = spec_.policy;
+  // Postfix's submission service: smtpd_relay_restrictions = permit_sasl_authenticated, reject.
+  if (port == smtp::kSubmissionPort && p.require_auth_on_submission && tx.auth_user.empty())
+    return "554 5.7.1 <" + rcpt + ">: Recipient address rejected: Access denied";
   if (is_local_domain(addr->domain)) {
     if (store_.has_user(rcpt)) return std::nullopt;
     // Postfix smtpd_check.c, local_recipient_maps.
     return "550 5.1.1 <" + rcpt + ">: Recipient address rejected: User unknown in local recipient table";
   }
-  // Relaying: the submission port serves this provider's own users (RFC 6409); on port 25 only
-  // devices of our own users may relay (Postfix permit_mynetworks). Everyone else is refused.
-  if (port == smtp::kSubmissionPort) return std::nullopt;
+  // Relaying. Allowed for logged-in users and on an unrestricted submission port (RFC 6409), for
+  // devices of our own users (Postfix permit_mynetworks), or for anyone on an open relay.
+  if (p.open_relay || !tx.auth_user.empty() || port == smtp::kSubmissionPort) return std::nullopt;
   const std::string& client_name = world_.net().host(client).name;
   for (const auto& h : world_.scenario().hosts) {
     if (h.name != client_name || h.role != HostRole::Client) continue;
@@ -108,6 +132,40 @@ std::optional<std::string> Mta::check_recipient(HostId client, int port, const s
     if (user && is_local_domain(user->domain)) return std::nullopt;
   }
   return "554 5.7.1 <" + rcpt + ">: Relay access denied";  // Postfix reject_unauth_destination
+}
+
+std::optional<std::string> Mta::check_sender(const smtp::Transaction& tx, const std::string& sender) const {
+  // Postfix reject_sender_login_mismatch: an address that belongs to someone here may be used only
+  // by that someone, logged in; a logged-in user may use only their own address.
+  if (!spec_.policy.verify_sender || sender.empty()) return std::nullopt;
+  const bool owned = store_.has_user(sender);
+  if (!tx.auth_user.empty() && !iequals(tx.auth_user, sender))
+    return "553 5.7.1 <" + sender + ">: Sender address rejected: not owned by user " + tx.auth_user;
+  if (tx.auth_user.empty() && owned) return "553 5.7.1 <" + sender + ">: Sender address rejected: not logged in";
+  return std::nullopt;
+}
+
+bool Mta::authenticate(const std::string& user, const std::string& password) const {
+  const Mailbox* box = store_.mailbox(normalize_address(user));
+  return box && !box->password.empty() && box->password == password;
+}
+
+std::optional<std::string> Mta::etrn(const std::string& domain) {
+  // RFC 1985: deliver now what waits for this domain. Postfix answers before the work is done.
+  std::vector<std::shared_ptr<Relay>> again;
+  for (auto it = deferred_.begin(); it != deferred_.end();) {
+    if (iequals((*it)->domain, domain)) {
+      again.push_back(*it);
+      it = deferred_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto& r : again) {
+    Relay fresh{r->queue_id, r->domain, r->rcpts, {}, 0, {}};
+    world_.rec().after(0, [this, fresh] { relay_domain(fresh); });
+  }
+  return std::nullopt;
 }
 
 std::string Mta::new_queue_id() {
@@ -122,8 +180,12 @@ std::string Mta::new_queue_id() {
 std::string Mta::received_header(HostId client, const smtp::Transaction& tx, const std::string& queue_id) const {
   // RFC 5321 §4.4 trace information, laid out as Postfix's cleanup writes it.
   const NetHost& c = world_.net().host(client);
+  // RFC 3848: ESMTP, plus S with TLS and A with a login (ESMTPSA); UTF8SMTP for SMTPUTF8 (RFC 6531).
+  std::string protocol = !tx.esmtp ? "SMTP" : tx.smtputf8 ? "UTF8SMTP" : "ESMTP";
+  if (tx.esmtp && tx.tls) protocol += "S";
+  if (tx.esmtp && !tx.auth_user.empty()) protocol += "A";
   std::string h = "from " + tx.helo + " (" + c.name + " [" + c.address + "])\r\n\tby " + spec_.name + " (" +
-                  spec_.software + ") with " + (tx.esmtp ? "ESMTP" : "SMTP") + " id " + queue_id;
+                  spec_.software + ") with " + protocol + " id " + queue_id;
   if (tx.rcpts.size() == 1) h += "\r\n\tfor <" + tx.rcpts.front() + ">";
   h += "; " + format_rfc5322_date(world_.rec().now(), world_.epoch(), true);
   return h;
@@ -136,7 +198,9 @@ smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& t
 
   std::vector<std::string> rcpts;
   for (const auto& r : tx.rcpts) rcpts.push_back(resolve_local(r));
-  MessageSnapshot snap{queue_id, tx.mail_from, rcpts, message.serialize()};
+  const NetHost& from_host = world_.net().host(client);
+  MessageSnapshot snap{queue_id,      tx.mail_from,      rcpts,       message.serialize(),
+                       from_host.name, from_host.address, tx.helo, tx.auth_user, tx.tls};
   const std::int64_t index = world_.rec().trace().add_message(std::move(snap));
   queue_[queue_id] = QueueEntry{queue_id, tx.mail_from, index, rcpts.size(), world_.rec().now()};
 
@@ -199,6 +263,7 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
     for (const auto& r : relay->rcpts)
       report(EventKind::DeliveryDeferred, relay->queue_id,
              "to=<" + r + ">, relay=none, delay=" + delay + ", status=deferred (" + relay->last_error + ")");
+    deferred_.push_back(relay);
     return;
   }
   const std::string target = relay->targets[relay->next++];
@@ -217,8 +282,11 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
       return;
     }
     const QueueEntry& entry = queue_[relay->queue_id];
-    smtp::ClientJob job{spec_.name, entry.from, relay->rcpts,
-                        world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)].data};
+    smtp::ClientJob job;  // relaying MTA to MTA: opportunistic STARTTLS, no login (Postfix smtp(8))
+    job.helo_name = spec_.name;
+    job.mail_from = entry.from;
+    job.rcpts = relay->rcpts;
+    job.data = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)].data;
     const std::string relay_name = target + "[" + address + "]:25";
     auto* conn = world_.make_handler<SmtpClientConn>(
         world_.net(), std::move(job),
@@ -236,6 +304,7 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
           }
           const std::string delay = delay_text(world_.rec().now() - queue_[relay->queue_id].accepted);
           std::size_t finished = 0;
+          auto later = std::make_shared<Relay>(Relay{relay->queue_id, relay->domain, {}, {}, 0, {}});
           for (const auto& o : s.outcomes()) {
             const std::string head = "to=<" + o.rcpt + ">, relay=" + relay_name + ", delay=" + delay +
                                      ", dsn=" + dsn_of(o.reply) + ", status=";
@@ -252,9 +321,11 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
               default:
                 report(EventKind::DeliveryDeferred, relay->queue_id,
                        head + "deferred (host " + relay_name + " said: " + o.reply + ")");
+                later->rcpts.push_back(o.rcpt);
                 break;
             }
           }
+          if (!later->rcpts.empty()) deferred_.push_back(later);
           finish_rcpts(relay->queue_id, finished);
         });
     world_.net().connect(host_, *host, smtp::kPort, Protocol::Smtp, conn);

@@ -29,8 +29,12 @@ class Mta : public Listener {
   Mailstore& store() { return store_; }
   const Mailstore& store() const { return store_; }
 
-  // Hooks for one inbound SMTP connection.
-  std::optional<std::string> check_recipient(HostId client, int port, const std::string& rcpt) const;
+  // Decisions for one inbound SMTP connection (see smtp::ServerHooks).
+  std::optional<std::string> check_recipient(HostId client, int port, const smtp::Transaction& tx,
+                                             const std::string& rcpt) const;
+  std::optional<std::string> check_sender(const smtp::Transaction& tx, const std::string& sender) const;
+  bool authenticate(const std::string& user, const std::string& password) const;
+  std::optional<std::string> etrn(const std::string& domain);
   smtp::AcceptResult accept_message(HostId client, const smtp::Transaction& tx, const std::string& data);
 
  private:
@@ -52,6 +56,7 @@ class Mta : public Listener {
 
   std::string new_queue_id();
   std::string received_header(HostId client, const smtp::Transaction& tx, const std::string& queue_id) const;
+  smtp::ServerConfig server_config(int port) const;
   void deliver(const std::string& queue_id, std::vector<std::string> rcpts);
   void deliver_local(const std::string& queue_id, const std::string& rcpt);
   void relay_domain(Relay relay);
@@ -65,6 +70,7 @@ class Mta : public Listener {
   HostSpec spec_;
   Mailstore store_;
   std::map<std::string, QueueEntry> queue_;  // by queue id
+  std::vector<std::shared_ptr<Relay>> deferred_;  // relays waiting for another try (ETRN starts one)
   class Inbound;
 };
 

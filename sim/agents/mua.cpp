@@ -8,6 +8,7 @@
 #include "mail/address.h"
 #include "mail/encoding.h"
 #include "mail/message.h"
+#include "mail/mime.h"
 #include "proto/smtp/limits.h"
 
 namespace postlab {
@@ -20,7 +21,8 @@ std::string encode_mailbox(const std::string& mailbox) {
   return encode_header_text(name) + " " + mailbox.substr(lt);
 }
 
-Mua::Mua(World& world, HostId host, const HostSpec& spec) : world_(world), host_(host), spec_(spec) {}
+Mua::Mua(World& world, HostId host, const HostSpec& spec)
+    : world_(world), host_(host), spec_(spec), attachment_rng_(world.content_rng(spec.name)) {}
 
 std::string Mua::server() const {
   if (!spec_.submit_to.empty()) return spec_.submit_to;
@@ -38,46 +40,53 @@ int Mua::server_port() const {
 }
 
 std::string Mua::compose(const MessageSpec& m) {
-  // Header order as common mail clients write it (RFC 5322 §3.6 leaves order free).
+  // Header order as common mail clients write it (RFC 5322 §3.6 leaves the order free).
   Message msg;
   auto join = [](const std::vector<std::string>& list) {
     std::string out;
     for (const auto& a : list) out += (out.empty() ? "" : ", ") + encode_mailbox(a);
     return out;
   };
+  auto add = [&msg](const char* name, const std::string& value) { msg.append(name, fold_header(name, value)); };
   Rng& rng = world_.message_id_rng();
   char id[64];
   std::snprintf(id, sizeof id, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<unsigned long long>(rng.next() >> 32),
                 static_cast<unsigned long long>(rng.next() >> 48), static_cast<unsigned long long>(rng.next() >> 48),
                 static_cast<unsigned long long>(rng.next() >> 48), static_cast<unsigned long long>(rng.next() >> 16));
   auto from = parse_mailbox(m.from);
+  // RFC 5322 §3.6.4: an id-left "@" a domain; the sender's domain keeps it unique to this client.
   msg.append("Message-ID", std::string("<") + id + "@" + (from ? from->domain : "localhost") + ">");
   msg.append("Date", format_rfc5322_date(world_.rec().now(), world_.epoch()));
   msg.append("MIME-Version", "1.0");
-  msg.append("From", encode_mailbox(m.from));
-  if (!m.to.empty()) msg.append("To", join(m.to));
-  if (!m.cc.empty()) msg.append("Cc", join(m.cc));
+  add("From", encode_mailbox(m.from));
+  if (!m.sender.empty()) add("Sender", encode_mailbox(m.sender));
+  if (!m.reply_to.empty()) add("Reply-To", encode_mailbox(m.reply_to));
+  if (!m.to.empty()) add("To", join(m.to));
+  if (!m.cc.empty()) add("Cc", join(m.cc));
   // Bcc recipients travel only in the envelope (RFC 5322 §3.6.3): no Bcc header goes out.
   msg.append("Subject", encode_header_text(m.subject));
-  bool eight_bit = false;
-  for (unsigned char c : m.body) eight_bit = eight_bit || c >= 0x80;
-  msg.append("Content-Type", "text/plain; charset=UTF-8; format=flowed");
-  msg.append("Content-Transfer-Encoding", eight_bit ? "8bit" : "7bit");
-  std::string body = to_crlf(m.body);
-  if (!body.empty() && body.size() >= 2 && body.substr(body.size() - 2) != "\r\n") body += "\r\n";
-  msg.set_body(body);
+  BodySpec body{m.body, m.html, m.attachments, m.quoted_printable};
+  build_mime_body(msg, body, attachment_rng_);
   return msg.serialize();
 }
 
-void Mua::send(const MessageSpec& spec) {
+void Mua::send(const SendAction& action) {
+  const MessageSpec& spec = action.message;
   const std::string data = compose(spec);
   auto from = parse_mailbox(spec.from);
   std::vector<std::string> rcpts;
   for (const auto* list : {&spec.to, &spec.cc, &spec.bcc})
     for (const auto& r : *list)
       if (auto a = parse_mailbox(r)) rcpts.push_back(a->str());
-  const std::string mail_from = from ? from->str() : std::string();
-  const std::int64_t index = world_.rec().trace().add_message(MessageSnapshot{{}, mail_from, rcpts, data});
+  // The envelope sender is the From address unless the lesson forges or nulls it (RFC 5321 §4.1.1.2).
+  std::string mail_from = from ? from->str() : std::string();
+  if (spec.null_sender) mail_from.clear();
+  else if (!spec.envelope_from.empty()) mail_from = normalize_address(spec.envelope_from);
+  MessageSnapshot draft;
+  draft.envelope_from = mail_from;
+  draft.envelope_to = rcpts;
+  draft.data = data;
+  const std::int64_t index = world_.rec().trace().add_message(std::move(draft));
 
   TraceEvent e;
   e.kind = EventKind::MessageComposed;
@@ -89,8 +98,13 @@ void Mua::send(const MessageSpec& spec) {
 
   const std::string server_name = server();
   const int port = server_port();
+  std::string password = action.password;
+  if (!action.has_password)
+    for (const auto& u : world_.scenario().users)
+      if (normalize_address(u.address) == normalize_address(spec_.user)) password = u.password;
+  const bool login = action.login && !spec_.user.empty();
   world_.resolve(host_, server_name, DnsType::A,
-                 [this, server_name, port, mail_from, rcpts, data](std::vector<DnsRecord> a) {
+                 [this, server_name, port, mail_from, rcpts, data, login, password](std::vector<DnsRecord> a) {
     auto report = [this, server_name](const std::string& text) {
       TraceEvent s;
       s.kind = EventKind::Submitted;
@@ -105,7 +119,17 @@ void Mua::send(const MessageSpec& spec) {
       report("could not send: the name " + server_name + " does not lead to a mail server");
       return;
     }
-    smtp::ClientJob job{spec_.name, mail_from, rcpts, data};
+    smtp::ClientJob job;
+    job.helo_name = spec_.name;
+    job.mail_from = mail_from;
+    job.rcpts = rcpts;
+    job.data = data;
+    // The device logs in as its user when the server offers AUTH (on the submission port it must).
+    if (login) {
+      job.auth_user = spec_.user;
+      job.auth_password = password;
+      job.auth_mechanism = spec_.auth_mechanism;
+    }
     auto* conn = world_.make_handler<SmtpClientConn>(
         world_.net(), std::move(job), [report, server_name](const smtp::ClientSession& s, const std::string& failure) {
           if (!failure.empty()) return report("could not send: " + failure + " (" + server_name + ")");

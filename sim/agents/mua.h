@@ -2,6 +2,7 @@
 #pragma once
 #include <string>
 
+#include "core/rng.h"
 #include "net/network.h"
 #include "scenario/scenario.h"
 
@@ -12,7 +13,7 @@ class World;
 class Mua {
  public:
   Mua(World& world, HostId host, const HostSpec& spec);
-  void send(const MessageSpec& spec);
+  void send(const SendAction& action);
   const std::string& name() const { return spec_.name; }
 
   // The submission server this device is configured with, and its port.
@@ -25,6 +26,7 @@ class Mua {
   World& world_;
   HostId host_;
   HostSpec spec_;
+  Rng attachment_rng_;  // made-up attachment bytes and MIME boundaries, per device
 };
 
 // "Bob Martínez <bob@x>" with the display name RFC 2047-encoded when it is not ASCII.

@@ -3,7 +3,8 @@
 namespace postlab {
 
 void apply_output(Network& net, ConnId id, bool from_client, const SessionOutput& out) {
-  if (!out.send.empty()) net.send(id, from_client, out.send);
+  if (!out.send.empty()) net.send(id, from_client, out.send, out.notes);
+  if (out.start_tls) net.start_tls(id);
   if (out.close) net.close(id, from_client);
 }
 

@@ -123,7 +123,7 @@ void World::schedule_timeline() {
       }
       if (item.send) {
         for (auto& m : muas_)
-          if (m->name() == item.send->host) m->send(item.send->message);
+          if (m->name() == item.send->host) m->send(*item.send);
       }
     });
   }

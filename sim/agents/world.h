@@ -42,6 +42,7 @@ class World {
   std::int64_t epoch() const { return scenario_.epoch; }
   Rng& queue_id_rng() { return queue_ids_; }
   Rng& message_id_rng() { return message_ids_; }
+  Rng content_rng(std::string_view owner) const { return rng_.derive("content:" + std::string(owner)); }
   Mta* mta_for_domain(std::string_view domain);
   Mta* mta_at(HostId host);
   // Looks a name up on behalf of a host: a query event, then the answer event after the DNS latency.

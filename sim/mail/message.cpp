@@ -29,6 +29,27 @@ std::string to_crlf(std::string_view text) {
   return out;
 }
 
+std::string fold_header(std::string_view name, std::string_view value, std::size_t width) {
+  if (value.find('\n') != std::string_view::npos) return std::string(value);
+  std::string out;
+  std::size_t col = name.size() + 2;  // "Name: "
+  std::size_t pos = 0;
+  while (pos < value.size()) {
+    // The next word, with the space that precedes it.
+    std::size_t next = value.find(' ', pos + 1);
+    if (next == std::string_view::npos) next = value.size();
+    const std::string_view word = value.substr(pos, next - pos);
+    if (col + word.size() > width && pos > 0 && word.front() == ' ') {
+      out += "\r\n";  // the space stays at the start of the continuation line
+      col = 0;
+    }
+    out += word;
+    col += word.size();
+    pos = next;
+  }
+  return out;
+}
+
 std::string unfold(std::string_view value) {
   std::string out;
   out.reserve(value.size());

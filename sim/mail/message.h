@@ -32,6 +32,9 @@ class Message {
   std::string body_;
 };
 
+// RFC 5322 §2.1.1/§2.2.3: folds a header value at spaces so that "Name: value" lines stay within
+// `width` characters where a space allows it. Values that already hold a fold are left alone.
+std::string fold_header(std::string_view name, std::string_view value, std::size_t width = 78);
 // RFC 5322 §2.2.3: remove CRLF before WSP.
 std::string unfold(std::string_view value);
 // Normalises a text to CRLF line ends (lone LF or CR become CRLF).

@@ -37,7 +37,7 @@ Duration Network::latency(HostId a, HostId b) const {
 
 ConnId Network::connect(HostId from, HostId to, int port, Protocol protocol, ConnectionHandler* client) {
   const ConnId id = static_cast<ConnId>(conns_.size());
-  conns_.push_back(Conn{from, to, port, protocol, client, nullptr, false, false, {0, 0}});
+  conns_.push_back(Conn{from, to, port, protocol, client, nullptr, false, false, false, {0, 0}});
   const Duration lat = latency(from, to);
   // The SYN reaches the server after one latency; the answer comes back after another.
   rec_.after(lat, [this, id, lat] {
@@ -88,7 +88,7 @@ ConnId Network::connect(HostId from, HostId to, int port, Protocol protocol, Con
   return id;
 }
 
-void Network::send(ConnId id, bool from_client, std::string bytes) {
+void Network::send(ConnId id, bool from_client, std::string bytes, std::vector<Phrase> notes) {
   Conn& c = conns_[static_cast<std::size_t>(id)];
   if (!(from_client ? c.client_open : c.server_open) || bytes.empty()) return;
   const HostId src = from_client ? c.client : c.server;
@@ -106,6 +106,8 @@ void Network::send(ConnId id, bool from_client, std::string bytes) {
   e.from_client = from_client;
   e.arrive = arrive;
   e.text = bytes;
+  e.encrypted = c.encrypted;
+  e.notes = std::move(notes);
   rec_.emit(std::move(e));
   rec_.at(arrive, [this, id, from_client, bytes = std::move(bytes)] {
     Conn& cc = conns_[static_cast<std::size_t>(id)];

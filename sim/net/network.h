@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/phrase.h"
 #include "core/time.h"
 #include "trace/trace.h"
 
@@ -63,7 +64,9 @@ class Network {
   // Opens a connection; `client` hears on_open, then on_data/on_close, or on_fail.
   ConnId connect(HostId from, HostId to, int port, Protocol protocol, ConnectionHandler* client);
   // Sends bytes from one side; they arrive after the latency, in order. Ignored once that side closed.
-  void send(ConnId id, bool from_client, std::string bytes);
+  void send(ConnId id, bool from_client, std::string bytes, std::vector<Phrase> notes = {});
+  // From now on everything on this connection travels inside TLS (RFC 3207 after "220 Ready").
+  void start_tls(ConnId id) { conns_[static_cast<std::size_t>(id)].encrypted = true; }
   // Closes from one side; the other side hears on_close after whatever was in flight.
   void close(ConnId id, bool by_client);
   bool is_open(ConnId id) const;
@@ -78,6 +81,7 @@ class Network {
     ConnectionHandler* client_handler = nullptr;
     ConnectionHandler* server_handler = nullptr;
     bool client_open = false, server_open = false;
+    bool encrypted = false;
     SimTime last_arrival[2] = {0, 0};  // [0]: to the server, [1]: to the client
   };
 

@@ -224,6 +224,7 @@ class Loader {
  private:
   void hosts(const Json& root, Scenario& s);
   void links(const Json& root, Scenario& s);
+  void policy(const Json& j, const JsonPath& path, MtaPolicy& out);
   void dns(const Json& root, Scenario& s);
   void users(const Json& root, Scenario& s);
   void timeline(const Json& root, Scenario& s);
@@ -369,7 +370,7 @@ void Loader::hosts(const Json& root, Scenario& s) {
     const Json& j = (*l)[i];
     const JsonPath p = top / "hosts" / i;
     if (!object(j, p, {"name", "role", "address", "user", "submit_to", "submit_port", "domains", "services",
-                       "software", "helo_required", "message_size_limit"}))
+                       "software", "policy", "auth_mechanism"}))
       continue;
     HostSpec h;
     if (auto n = str(j, "name", p, true, "a host name such as \"mail.uni.example\"")) {
@@ -410,7 +411,11 @@ void Loader::hosts(const Json& root, Scenario& s) {
           error(p / "submit_port", "expected 587 (submission) or 25 (SMTP), got " + std::to_string(*port));
         h.submit_port = static_cast<int>(*port);
       }
-      for (const char* k : {"domains", "services", "software", "helo_required", "message_size_limit"}) only_for(k, "mta");
+      if (auto m = str(j, "auth_mechanism", p, false, "\"PLAIN\" or \"LOGIN\"")) {
+        if (*m != "PLAIN" && *m != "LOGIN") error(p / "auth_mechanism", "expected \"PLAIN\" or \"LOGIN\", got " + qt(*m));
+        h.auth_mechanism = *m;
+      }
+      for (const char* k : {"domains", "services", "software", "policy"}) only_for(k, "mta");
     } else {
       h.domains = str_list(j, "domains", p, true, "a mail domain such as \"uni.example\"");
       for (std::size_t d = 0; d < h.domains.size(); ++d) {
@@ -437,13 +442,28 @@ void Loader::hosts(const Json& root, Scenario& s) {
           error(p / "software", "expected one line of text such as \"Postfix\"");
         h.software = *sw;
       }
-      if (auto b = boolean(j, "helo_required", p)) h.helo_required = *b;
-      if (auto m = integer(j, "message_size_limit", p, false, 1024, 1024LL * 1024 * 1024))
-        h.message_size_limit = static_cast<std::size_t>(*m);
-      for (const char* k : {"user", "submit_to", "submit_port"}) only_for(k, "client");
+      if (j.contains("policy")) policy(j.at("policy"), p / "policy", h.policy);
+      for (const char* k : {"user", "submit_to", "submit_port", "auth_mechanism"}) only_for(k, "client");
     }
     s.hosts.push_back(std::move(h));
   }
+}
+
+void Loader::policy(const Json& j, const JsonPath& p, MtaPolicy& out) {
+  if (!object(j, p, {"helo_required", "message_size_limit", "verify_sender", "open_relay", "require_auth_on_submission",
+                     "starttls", "tls_required_on_submission", "auth_after_tls_only"}))
+    return;
+  if (auto b = boolean(j, "helo_required", p)) out.helo_required = *b;
+  if (auto m = integer(j, "message_size_limit", p, false, 1024, 1024LL * 1024 * 1024))
+    out.message_size_limit = static_cast<std::size_t>(*m);
+  if (auto b = boolean(j, "verify_sender", p)) out.verify_sender = *b;
+  if (auto b = boolean(j, "open_relay", p)) out.open_relay = *b;
+  if (auto b = boolean(j, "require_auth_on_submission", p)) out.require_auth_on_submission = *b;
+  if (auto b = boolean(j, "starttls", p)) out.starttls = *b;
+  if (auto b = boolean(j, "tls_required_on_submission", p)) out.tls_required_on_submission = *b;
+  if (auto b = boolean(j, "auth_after_tls_only", p)) out.auth_after_tls_only = *b;
+  if (out.tls_required_on_submission && !out.starttls)
+    error(p / "tls_required_on_submission", "TLS cannot be required when \"starttls\" is false", true);
 }
 
 void Loader::links(const Json& root, Scenario& s) {
@@ -549,7 +569,9 @@ void Loader::users(const Json& root, Scenario& s) {
 }
 
 std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, const HostSpec* sender) {
-  if (!object(j, p, {"from", "to", "cc", "bcc", "subject", "body"})) return std::nullopt;
+  if (!object(j, p, {"from", "to", "cc", "bcc", "reply_to", "sender", "envelope_from", "subject", "body", "html",
+                     "attachments", "text_encoding"}))
+    return std::nullopt;
   MessageSpec m;
   if (auto f = str(j, "from", p, false, "a sender such as \"Alice <alice@uni.example>\"")) {
     m.from = *f;
@@ -578,6 +600,60 @@ std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, con
       error(p / "body", "the body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
     m.body = *b;
   }
+  if (auto h = str(j, "html", p, false)) {
+    if (h->size() > kMaxBodyBytes)
+      error(p / "html", "the HTML body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
+    m.html = *h;
+  }
+  for (const char* key : {"reply_to", "sender"}) {
+    if (auto v = str(j, key, p, false, "a mailbox such as \"Alice <alice@uni.example>\"")) {
+      if (!parse_mailbox(*v)) error(p / key, "expected a mailbox such as \"Alice <alice@uni.example>\", got " + qt(*v));
+      (std::string_view(key) == "sender" ? m.sender : m.reply_to) = *v;
+    }
+  }
+  if (auto e = str(j, "envelope_from", p, false, "an address, or \"<>\" for the null sender")) {
+    if (*e == "<>" || e->empty()) m.null_sender = true;
+    else if (!parse_address(*e)) error(p / "envelope_from", "expected an address such as \"alice@uni.example\", or \"<>\", got " + qt(*e));
+    else m.envelope_from = *e;
+  }
+  if (auto t = str(j, "text_encoding", p, false, "\"8bit\" or \"quoted-printable\"")) {
+    if (*t == "quoted-printable") m.quoted_printable = true;
+    else if (*t != "8bit") error(p / "text_encoding", "expected \"8bit\" or \"quoted-printable\", got " + qt(*t));
+  }
+  if (const Json* l = list(j, "attachments", p, false, kMaxAttachments)) {
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < l->size(); ++i) {
+      const Json& a = (*l)[i];
+      const JsonPath ap = p / "attachments" / i;
+      if (!object(a, ap, {"name", "type", "size", "content"})) continue;
+      AttachmentSpec spec;
+      if (auto n = str(a, "name", ap, true, "a file name such as \"foto.jpg\"")) {
+        if (n->empty() || n->find_first_of("/\\\r\n\"") != std::string::npos)
+          error(ap / "name", "a file name has no path, quotes or line breaks: " + qt(*n));
+        spec.name = *n;
+      }
+      if (auto t = str(a, "type", ap, false, "a media type such as \"image/jpeg\"")) {
+        const auto slash = t->find('/');
+        if (slash == std::string::npos || slash == 0 || slash + 1 == t->size() || t->find_first_of(" ;\"") != std::string::npos)
+          error(ap / "type", "expected a media type such as \"image/jpeg\" or \"application/pdf\", got " + qt(*t));
+        spec.type = *t;
+      }
+      if (a.contains("size") == a.contains("content"))
+        error(ap, "give exactly one of \"size\" (bytes, made up for you) or \"content\" (the file's text)");
+      if (auto sz = integer(a, "size", ap, false, 0, static_cast<std::int64_t>(kMaxAttachmentBytes))) spec.size = static_cast<std::size_t>(*sz);
+      if (auto c = str(a, "content", ap, false)) {
+        if (c->size() > kMaxAttachmentBytes) error(ap / "content", "larger than " + std::to_string(kMaxAttachmentBytes) + " bytes");
+        spec.content = *c;
+        spec.has_content = true;
+        spec.size = c->size();
+      }
+      total += spec.size;
+      m.attachments.push_back(std::move(spec));
+    }
+    if (total > kMaxAttachmentBytes)
+      error(p / "attachments", "the attachments add up to " + std::to_string(total) + " bytes (at most " +
+                                   std::to_string(kMaxAttachmentBytes) + " per message)");
+  }
   return m;
 }
 
@@ -595,7 +671,7 @@ void Loader::timeline(const Json& root, Scenario& s) {
     if (j.contains("send")) {
       const Json& sj = j.at("send");
       const JsonPath sp = p / "send";
-      if (object(sj, sp, {"from", "message"})) {
+      if (object(sj, sp, {"from", "message", "login", "password"})) {
         SendAction send;
         const HostSpec* sender = nullptr;
         if (auto h = str(sj, "from", sp, true, "the name of the client host that sends")) {
@@ -605,6 +681,11 @@ void Loader::timeline(const Json& root, Scenario& s) {
             error(sp / "from", "no host is named " + qt(*h) + "; hosts: " + host_list(s));
           else if (sender->role != HostRole::Client)
             error(sp / "from", qt(*h) + " is an MTA; messages are sent from a host with role \"client\"");
+        }
+        if (auto b = boolean(sj, "login", sp)) send.login = *b;
+        if (auto pw = str(sj, "password", sp, false, "the password to log in with")) {
+          send.password = *pw;
+          send.has_password = true;
         }
         if (!sj.contains("message")) error(sp, "missing field \"message\"");
         else if (auto m = message(sj.at("message"), sp / "message", sender)) {

@@ -16,6 +16,8 @@ inline constexpr std::size_t kMaxUsers = 2000;
 inline constexpr std::size_t kMaxTimelineItems = 5000;
 inline constexpr std::size_t kMaxRecipientsPerMessage = 1000;
 inline constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxAttachments = 20;
+inline constexpr std::size_t kMaxAttachmentBytes = 8 * 1024 * 1024;  // all attachments of one message
 
 struct LessonError {
   std::string file;

@@ -8,12 +8,25 @@
 
 #include "core/text.h"
 #include "core/time.h"
+#include "mail/mime.h"
 
 namespace postlab {
 
 inline constexpr int kScenarioFormat = 1;  // the newest format this build reads
 
 enum class HostRole { Client, Mta };
+
+// How an MTA behaves; the defaults are a stock Postfix with a submission port (RFC 6409).
+struct MtaPolicy {
+  bool helo_required = false;            // smtpd_helo_required
+  std::size_t message_size_limit = 0;    // 0: Postfix's 10240000
+  bool verify_sender = false;            // reject_sender_login_mismatch: MAIL FROM must be the login
+  bool open_relay = false;               // relay for anyone (a misconfiguration spammers look for)
+  bool require_auth_on_submission = true;   // port 587 serves logged-in users only
+  bool starttls = true;                  // offer STARTTLS on both ports
+  bool tls_required_on_submission = false;  // port 587: nothing but EHLO/STARTTLS before TLS
+  bool auth_after_tls_only = true;       // smtpd_tls_auth_only: AUTH offered only inside TLS
+};
 
 struct HostSpec {
   std::string name;
@@ -23,12 +36,12 @@ struct HostSpec {
   std::string user;          // the address this device sends as
   std::string submit_to;     // MTA host name; default: the MTA serving the user's domain
   int submit_port = 0;       // default: 587 when that MTA offers submission, else 25
+  std::string auth_mechanism = "PLAIN";  // how the device logs in: "PLAIN" or "LOGIN"
   // mta
   std::vector<std::string> domains;
   std::vector<std::string> services;  // "smtp" (25), "submission" (587)
   std::string software = "Postfix";
-  bool helo_required = false;
-  std::size_t message_size_limit = 0;  // 0: the default (smtp::kMessageSizeLimit)
+  MtaPolicy policy;
 };
 
 struct LinkSpec {
@@ -52,13 +65,23 @@ struct UserSpec {
 struct MessageSpec {
   std::string from;  // "Alice <alice@uni.example>"
   std::vector<std::string> to, cc, bcc;
+  std::string reply_to;        // optional Reply-To header
+  std::string sender;          // optional Sender header
+  std::string envelope_from;   // MAIL FROM when it differs from From ("" for the header's address)
+  bool null_sender = false;    // MAIL FROM:<> (as bounces use)
   std::string subject;
-  std::string body;
+  std::string body;            // text/plain
+  std::string html;            // optional text/html alternative
+  std::vector<AttachmentSpec> attachments;
+  bool quoted_printable = false;  // non-ASCII text as quoted-printable instead of 8bit
 };
 
 struct SendAction {
   std::string host;  // the client device that sends
   MessageSpec message;
+  bool login = true;          // log in (AUTH) when the server offers it
+  std::string password;       // overrides the user's password (to show a failed login)
+  bool has_password = false;
 };
 
 struct TimelineItem {

@@ -86,12 +86,22 @@ std::uint64_t Trace::fingerprint() const {
     f.num(e.uid);
     f.str(e.text);
     f.str(e.text_alt);
+    f.num(e.encrypted);
+    for (const auto& n : e.notes) {
+      f.str(n.key);
+      for (const auto& a : n.args) f.str(a);
+    }
   }
   for (const auto& m : messages_) {
     f.str(m.queue_id);
     f.str(m.envelope_from);
     for (const auto& r : m.envelope_to) f.str(r);
     f.str(m.data);
+    f.str(m.client_host);
+    f.str(m.client_address);
+    f.str(m.helo);
+    f.str(m.auth_user);
+    f.num(m.tls);
   }
   return f.h;
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/phrase.h"
 #include "core/time.h"
 
 namespace postlab {
@@ -49,6 +50,8 @@ struct TraceEvent {
   std::uint32_t uid = 0;    // MessageStored
   std::string text;
   std::string text_alt;     // Narration: Spanish text
+  bool encrypted = false;   // Line: sent inside TLS (an eavesdropper sees only its length)
+  std::vector<Phrase> notes;  // Line: what the bytes mean (decoded AUTH, why a reply came, ...)
 };
 
 // A message as it was at one moment (headers change at every hop, so each hop keeps its own copy).
@@ -57,6 +60,13 @@ struct MessageSnapshot {
   std::string envelope_from;
   std::vector<std::string> envelope_to;
   std::string data;                   // RFC 5322 text, CRLF line ends
+  // How the accepting server got it (empty for a client's draft): who connected, what it said in
+  // HELO/EHLO, whom it logged in as, and whether the session was encrypted.
+  std::string client_host;
+  std::string client_address;
+  std::string helo;
+  std::string auth_user;
+  bool tls = false;
 };
 
 class Trace {

@@ -4,17 +4,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/phrase.h"
 #include "core/text.h"
 #include "trace/trace.h"
 
 namespace postlab {
 
-// A sentence to show for an event: a translation key and its arguments ("{0}", "{1}", ...).
-// Wire lines and server log lines are arguments: they stay exactly as a real system prints them.
-struct Phrase {
-  std::string key;
-  std::vector<std::string> args;
-};
+// The sentence to show for an event. Wire lines and server log lines are arguments: they stay
+// exactly as a real system prints them.
 Phrase describe(const TraceEvent& e, Lang lang);
 // Replaces {0}..{9} in pattern with args; unknown placeholders stay as they are.
 std::string fill(std::string_view pattern, const std::vector<std::string>& args);

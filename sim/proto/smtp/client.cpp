@@ -1,5 +1,6 @@
 #include "proto/smtp/client.h"
 
+#include "mail/encoding.h"
 #include "mail/message.h"
 #include "proto/smtp/limits.h"
 
@@ -20,6 +21,10 @@ const char* to_string(ClientState s) {
     case ClientState::Greeting: return "waiting for the server greeting";
     case ClientState::Ehlo: return "sending EHLO";
     case ClientState::Helo: return "sending HELO";
+    case ClientState::StartTls: return "sending STARTTLS";
+    case ClientState::Auth: return "logging in (AUTH)";
+    case ClientState::AuthLoginUser: return "sending the user name (AUTH LOGIN)";
+    case ClientState::AuthLoginPassword: return "sending the password (AUTH LOGIN)";
     case ClientState::Mail: return "sending MAIL FROM";
     case ClientState::Rcpt: return "sending RCPT TO";
     case ClientState::Data: return "sending DATA";
@@ -65,7 +70,7 @@ SessionOutput ClientSession::on_input(std::string_view bytes) {
       case ReplyReader::Status::Malformed:
         // Postfix smtp(8) defers on a reply it cannot parse, and hangs up.
         fail_pending(RcptStatus::TempFail, "malformed reply from server: " + line);
-        out.notes.push_back("the server's reply did not follow RFC 5321 §4.2; the client gives up for now");
+        out.note("note.smtp.malformed_reply");
         state_ = ClientState::Done;
         out.close = true;
         break;
@@ -78,7 +83,7 @@ SessionOutput ClientSession::on_closed() {
   SessionOutput out;
   if (state_ != ClientState::Done && state_ != ClientState::Quit) {
     fail_pending(RcptStatus::TempFail, std::string("lost connection while ") + to_string(state_));
-    out.notes.push_back(std::string("the connection closed while ") + to_string(state_));
+    out.note("note.smtp.closed_while", {to_string(state_)});
   }
   state_ = ClientState::Done;
   return out;
@@ -130,6 +135,31 @@ void ClientSession::next_rcpt_or_data(SessionOutput& out) {
     quit(out);  // every recipient was refused: nothing to send
 }
 
+void ClientSession::after_hello(SessionOutput& out) {
+  if (job_.starttls && !tls_ && has_extension("STARTTLS")) return send("STARTTLS", ClientState::StartTls, out);
+  if (!job_.auth_user.empty() && !authenticated_) {
+    if (!has_extension("AUTH")) {
+      out.note("note.smtp.no_auth_offered");
+      return send_mail(out);
+    }
+    if (iequals(job_.auth_mechanism, "LOGIN")) return send("AUTH LOGIN", ClientState::Auth, out);
+    // RFC 4616: PLAIN sends authzid NUL user NUL password, base64 encoded, in one line.
+    const std::string plain = std::string(1, '\0') + job_.auth_user + '\0' + job_.auth_password;
+    return send("AUTH PLAIN " + base64_encode(plain), ClientState::Auth, out);
+  }
+  send_mail(out);
+}
+
+void ClientSession::send_mail(SessionOutput& out) {
+  std::string mail = "MAIL FROM:<" + job_.mail_from + ">";
+  // RFC 1870 §6 / RFC 6152 §3: declare the size and an 8-bit body when the server announced it.
+  if (has_extension("SIZE")) mail += " SIZE=" + std::to_string(job_.data.size());
+  bool eight_bit = false;
+  for (unsigned char c : job_.data) eight_bit = eight_bit || c >= 0x80;
+  if (eight_bit && has_extension("8BITMIME")) mail += " BODY=8BITMIME";
+  send(mail, ClientState::Mail, out);
+}
+
 void ClientSession::on_reply(const Reply& r, SessionOutput& out) {
   switch (state_) {
     case ClientState::Greeting:
@@ -141,7 +171,7 @@ void ClientSession::on_reply(const Reply& r, SessionOutput& out) {
 
     case ClientState::Ehlo:
       if (r.permanent()) {  // RFC 5321 §4.1.4: fall back to HELO when EHLO is not understood
-        out.notes.push_back("the server does not speak ESMTP: trying HELO");
+        out.note("note.smtp.helo_fallback");
         return send("HELO " + job_.helo_name, ClientState::Helo, out);
       }
       if (!r.positive()) {
@@ -149,20 +179,40 @@ void ClientSession::on_reply(const Reply& r, SessionOutput& out) {
         return quit(out);
       }
       extensions_.assign(r.lines.begin() + (r.lines.empty() ? 0 : 1), r.lines.end());
-      [[fallthrough]];
-    case ClientState::Helo: {
+      return after_hello(out);
+
+    case ClientState::Helo:
       if (!r.positive()) {
         fail_pending(r);
         return quit(out);
       }
-      std::string mail = "MAIL FROM:<" + job_.mail_from + ">";
-      // RFC 1870 §6 / RFC 6152 §3: declare the size and an 8-bit body when the server announced it.
-      if (has_extension("SIZE")) mail += " SIZE=" + std::to_string(job_.data.size());
-      bool eight_bit = false;
-      for (unsigned char c : job_.data) eight_bit = eight_bit || c >= 0x80;
-      if (eight_bit && has_extension("8BITMIME")) mail += " BODY=8BITMIME";
-      return send(mail, ClientState::Mail, out);
-    }
+      return after_hello(out);
+
+    case ClientState::StartTls:
+      if (r.code == 220) {
+        // RFC 3207 §4.2: forget the server's extensions and greet it again, now encrypted.
+        tls_ = true;
+        out.start_tls = true;
+        extensions_.clear();
+        return send("EHLO " + job_.helo_name, ClientState::Ehlo, out);
+      }
+      return send_mail(out);  // opportunistic TLS: carry on in the clear
+
+    case ClientState::Auth:
+    case ClientState::AuthLoginPassword:
+      if (r.code == 235) {
+        authenticated_ = true;
+        return send_mail(out);
+      }
+      if (r.code == 334 && state_ == ClientState::Auth && iequals(job_.auth_mechanism, "LOGIN"))
+        return send(base64_encode(job_.auth_user), ClientState::AuthLoginUser, out);
+      fail_pending(r);  // a refused login ends the attempt: the mail program shows the error
+      return quit(out);
+
+    case ClientState::AuthLoginUser:
+      if (r.code == 334) return send(base64_encode(job_.auth_password), ClientState::AuthLoginPassword, out);
+      fail_pending(r);
+      return quit(out);
 
     case ClientState::Mail:
       if (!r.positive()) {

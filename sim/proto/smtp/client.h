@@ -14,6 +14,10 @@ struct ClientJob {
   std::string mail_from;             // "" for the null sender
   std::vector<std::string> rcpts;
   std::string data;                  // the message, CRLF line ends, not yet dot-stuffed
+  bool starttls = true;              // use STARTTLS when offered (Postfix smtp_tls_security_level = may)
+  std::string auth_user;             // log in with AUTH when set and offered (RFC 4954)
+  std::string auth_password;
+  std::string auth_mechanism = "PLAIN";  // or "LOGIN"
 };
 
 enum class RcptStatus { Pending, Delivered, TempFail, PermFail };
@@ -25,7 +29,8 @@ struct RcptOutcome {
   std::string reply;  // the server's reply that decided it (first line)
 };
 
-enum class ClientState { Greeting, Ehlo, Helo, Mail, Rcpt, Data, Body, Quit, Done };
+enum class ClientState { Greeting, Ehlo, Helo, StartTls, Auth, AuthLoginUser, AuthLoginPassword, Mail, Rcpt, Data,
+                         Body, Quit, Done };
 // What the client is doing, in words (Postfix smtp_proto.c keeps such a phrase per state).
 const char* to_string(ClientState s);
 
@@ -42,6 +47,8 @@ class ClientSession {
   ClientState state() const { return state_; }
   const std::vector<RcptOutcome>& outcomes() const { return outcomes_; }
   const std::vector<std::string>& extensions() const { return extensions_; }
+  bool tls() const { return tls_; }
+  bool authenticated() const { return authenticated_; }
   // Dot-stuffed message text followed by the end marker, as it goes on the wire (RFC 5321 §4.5.2).
   static std::string stuff(std::string_view data);
 
@@ -52,6 +59,8 @@ class ClientSession {
   void fail_pending(RcptStatus status, const std::string& why);
   void quit(SessionOutput& out);
   void next_rcpt_or_data(SessionOutput& out);
+  void after_hello(SessionOutput& out);  // STARTTLS, AUTH or MAIL, whichever comes next
+  void send_mail(SessionOutput& out);
   bool has_extension(std::string_view name) const;
 
   ClientJob job_;
@@ -61,6 +70,8 @@ class ClientSession {
   std::vector<RcptOutcome> outcomes_;
   std::vector<std::string> extensions_;
   std::size_t next_rcpt_ = 0;
+  bool tls_ = false;
+  bool authenticated_ = false;
 };
 
 }  // namespace postlab::smtp

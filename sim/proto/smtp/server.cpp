@@ -32,11 +32,15 @@ const char* to_string(ServerState s) {
   return "?";
 }
 
-// Postfix smtpd_cmd_table order; verbs match case-insensitively (RFC 5321 §2.4).
+// Postfix smtpd_cmd_table order; verbs match case-insensitively (RFC 5321 §2.4). HELP, EXPN and
+// anything else get "502 5.5.2 Error: command not recognized", as from a released Postfix.
 const ServerSession::Command ServerSession::kCommands[] = {
-    {"HELO", &ServerSession::cmd_helo}, {"EHLO", &ServerSession::cmd_ehlo}, {"MAIL", &ServerSession::cmd_mail},
-    {"RCPT", &ServerSession::cmd_rcpt}, {"DATA", &ServerSession::cmd_data}, {"RSET", &ServerSession::cmd_rset},
-    {"NOOP", &ServerSession::cmd_noop}, {"VRFY", &ServerSession::cmd_vrfy}, {"QUIT", &ServerSession::cmd_quit},
+    {"HELO", &ServerSession::cmd_helo, true},      {"EHLO", &ServerSession::cmd_ehlo, true},
+    {"STARTTLS", &ServerSession::cmd_starttls, true}, {"AUTH", &ServerSession::cmd_auth, false},
+    {"MAIL", &ServerSession::cmd_mail, false},     {"RCPT", &ServerSession::cmd_rcpt, false},
+    {"DATA", &ServerSession::cmd_data, false},     {"RSET", &ServerSession::cmd_rset, false},
+    {"NOOP", &ServerSession::cmd_noop, true},      {"VRFY", &ServerSession::cmd_vrfy, false},
+    {"ETRN", &ServerSession::cmd_etrn, false},     {"QUIT", &ServerSession::cmd_quit, true},
 };
 
 ServerSession::ServerSession(ServerConfig config, ServerHooks& hooks) : config_(std::move(config)), hooks_(hooks) {}
@@ -60,8 +64,16 @@ SessionOutput ServerSession::on_input(std::string_view bytes) {
       discarding_ = false;  // the kept head of an over-long command still runs, as in Postfix
       if (state_ == ServerState::Data)
         data_line(line, out);
+      else if (sasl_ != Sasl::None)
+        sasl_line(line, out);
       else
         command_line(line, out);
+      if (out.start_tls) {
+        // Bytes pipelined after STARTTLS came before encryption: drop them, as Postfix does since
+        // CVE-2011-0411 (plaintext command injection), and as RFC 3207 §4.2 expects.
+        pending_.clear();
+        break;
+      }
       if (state_ != ServerState::Closed && errors_ >= config_.hard_error_limit) {
         // Postfix checks the hard limit before it reads the next command, so the 421 follows the
         // reply that reached the limit at once (smtpd.c, smtpd_proto()).
@@ -77,8 +89,7 @@ SessionOutput ServerSession::on_input(std::string_view bytes) {
       // Postfix line_length_limit: keep the first part, discard the rest of the line, run it anyway.
       pending_.resize(config_.line_length_limit);
       discarding_ = true;
-      out.notes.push_back("command longer than " + std::to_string(config_.line_length_limit) +
-                          " characters: the server cut it there");
+      out.note("note.smtp.truncated", {std::to_string(config_.line_length_limit)});
     } else if (state_ == ServerState::Data && pending_.size() > config_.message_size_limit) {
       // A runaway text line: count it towards the size limit without keeping it all.
       data_size_ += pending_.size();
@@ -98,7 +109,12 @@ void ServerSession::reset_transaction() {
   tx_.has_sender = false;
   tx_.mail_from.clear();
   tx_.rcpts.clear();
+  tx_.rcpt_params.clear();
   tx_.declared_size = 0;
+  tx_.ret.clear();
+  tx_.envid.clear();
+  tx_.smtputf8 = false;
+  tx_.body_8bit = false;
   data_.clear();
   data_size_ = 0;
   data_too_big_ = false;
@@ -116,10 +132,15 @@ void ServerSession::command_line(std::string_view line, SessionOutput& out) {
   const std::string_view verb = text.substr(0, space);
   const std::string_view args = space == std::string_view::npos ? std::string_view() : trim(text.substr(space + 1));
   for (const auto& cmd : kCommands) {
-    if (iequals(cmd.verb, verb)) {
-      (this->*cmd.handler)(args, out);
+    if (!iequals(cmd.verb, verb)) continue;
+    if (config_.tls_required && !tx_.tls && !cmd.before_tls) {
+      // Postfix with smtpd_tls_security_level=encrypt (the usual submission port setting).
+      error("530 5.7.0 Must issue a STARTTLS command first", out);
+      out.note("note.smtp.tls_first");
       return;
     }
+    (this->*cmd.handler)(args, out);
+    return;
   }
   error("502 5.5.2 Error: command not recognized", out);
 }
@@ -141,13 +162,30 @@ void ServerSession::cmd_ehlo(std::string_view args, SessionOutput& out) {
   tx_.esmtp = true;
   state_ = ServerState::Ready;
   // RFC 5321 §4.1.1.1: one line per extension, in the order Postfix's ehlo_cmd() builds them.
-  // Only extensions this engine really implements are announced.
   std::vector<std::string> lines{config_.hostname, "PIPELINING",
                                  "SIZE " + std::to_string(config_.message_size_limit)};
   if (config_.vrfy_enabled) lines.push_back("VRFY");
-  lines.push_back("ENHANCEDSTATUSCODES");
-  lines.push_back("8BITMIME");
+  lines.push_back("ETRN");
+  if (config_.starttls && !tx_.tls) lines.push_back("STARTTLS");
+  if (auth_available()) lines.push_back("AUTH PLAIN LOGIN");
+  for (const char* ext : {"ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8"}) lines.push_back(ext);
   for (std::size_t i = 0; i < lines.size(); ++i) out.reply((i + 1 < lines.size() ? "250-" : "250 ") + lines[i]);
+  if (config_.starttls && !tx_.tls) out.note("note.smtp.starttls_offered");
+  if (config_.auth && !auth_available()) out.note("note.smtp.auth_after_tls");
+}
+
+bool is_xtext(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '+') {
+      auto hex = [](char h) { return (h >= '0' && h <= '9') || (h >= 'A' && h <= 'F'); };
+      if (i + 2 >= s.size() + 0 || !hex(s[i + 1]) || !hex(s[i + 2])) return false;
+      i += 2;
+    } else if (c < 33 || c > 126 || c == '=') {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::optional<PathArgs> parse_path_args(std::string_view args, std::string_view keyword) {
@@ -194,25 +232,43 @@ void ServerSession::cmd_mail(std::string_view args, SessionOutput& out) {
   if (!parsed) return error("501 5.5.4 Syntax: MAIL FROM:<address>", out);
   // The null reverse-path <> is how bounces are sent (RFC 5321 §4.5.5); anything else must parse.
   if (!parsed->path.empty() && !parse_address(parsed->path)) return error("501 5.1.7 Bad sender address syntax", out);
-  std::size_t declared = 0;
+  Transaction t = tx_;
+  bool seen_size = false, seen_body = false, seen_ret = false, seen_envid = false, seen_auth = false;
   for (const auto& p : parsed->params) {
+    const std::string_view v = std::string_view(p).substr(std::min(p.size(), p.find('=') + 1));
     if (starts_with_ci(p, "SIZE=")) {  // RFC 1870 §6
-      const std::string_view v = std::string_view(p).substr(5);
-      if (v.empty() || v.size() > 18) return error("501 5.5.4 Bad message size syntax", out);
-      for (char c : v)
-        if (!std::isdigit(static_cast<unsigned char>(c))) return error("501 5.5.4 Bad message size syntax", out);
-      declared = std::stoull(std::string(v));
-      if (declared > config_.message_size_limit) return error("552 5.3.4 Message size exceeds fixed limit", out);
-    } else if (iequals(p, "BODY=7BIT") || iequals(p, "BODY=8BITMIME")) {  // RFC 6152
+      bool digits = !v.empty() && v.size() <= 18 && !seen_size;
+      for (char c : v) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+      if (!digits) return error("501 5.5.4 Bad message size syntax", out);
+      seen_size = true;
+      t.declared_size = std::stoull(std::string(v));
+      if (t.declared_size > config_.message_size_limit) return error("552 5.3.4 Message size exceeds fixed limit", out);
+    } else if (starts_with_ci(p, "BODY=") && !seen_body && (iequals(v, "7BIT") || iequals(v, "8BITMIME"))) {
+      seen_body = true;  // RFC 6152
+      t.body_8bit = iequals(v, "8BITMIME");
+    } else if (starts_with_ci(p, "RET=")) {  // RFC 3461 §4.3
+      if (seen_ret || !(iequals(v, "FULL") || iequals(v, "HDRS"))) return error("501 5.5.4 Bad RET parameter syntax", out);
+      seen_ret = true;
+      t.ret = std::string(v);
+    } else if (starts_with_ci(p, "ENVID=")) {  // RFC 3461 §4.4
+      if (seen_envid || v.empty() || v.size() > 100 || !is_xtext(v)) return error("501 5.5.4 Bad ENVID parameter syntax", out);
+      seen_envid = true;
+      t.envid = std::string(v);
+    } else if (iequals(p, "SMTPUTF8")) {  // RFC 6531 §3.4
+      t.smtputf8 = true;
+    } else if (starts_with_ci(p, "AUTH=")) {  // RFC 4954 §5: who submitted it originally
+      if (seen_auth) return error("503 5.5.4 Error: multiple AUTH= options", out);
+      seen_auth = true;
     } else {
       return error("555 5.5.4 Unsupported option: " + p, out);
     }
   }
+  tx_ = std::move(t);
   tx_.has_sender = true;
   tx_.mail_from = parsed->path.empty() ? std::string() : normalize_address(parsed->path);
-  tx_.declared_size = declared;
   state_ = ServerState::Mail;
   out.reply("250 2.1.0 Ok");
+  if (tx_.mail_from.empty()) out.note("note.smtp.null_sender");
 }
 
 void ServerSession::cmd_rcpt(std::string_view args, SessionOutput& out) {
@@ -222,14 +278,41 @@ void ServerSession::cmd_rcpt(std::string_view args, SessionOutput& out) {
   // RFC 5321 §4.5.1: <postmaster> without a domain must be accepted.
   const bool postmaster = iequals(parsed->path, "postmaster");
   if (!postmaster && !parse_address(parsed->path)) return error("501 5.1.3 Bad recipient address syntax", out);
-  if (!parsed->params.empty()) return error("555 5.5.4 Unsupported option: " + parsed->params.front(), out);
+  RcptParams params;
+  for (const auto& p : parsed->params) {
+    const std::string_view v = std::string_view(p).substr(std::min(p.size(), p.find('=') + 1));
+    if (starts_with_ci(p, "NOTIFY=")) {  // RFC 3461 §4.1: NEVER, or a list of SUCCESS, FAILURE, DELAY
+      bool ok = params.notify.empty() && !v.empty();
+      bool never = false, other = false;
+      for (std::size_t pos = 0; ok && pos <= v.size();) {
+        const auto comma = std::min(v.find(',', pos), v.size());
+        const std::string_view word = v.substr(pos, comma - pos);
+        never = never || iequals(word, "NEVER");
+        other = other || iequals(word, "SUCCESS") || iequals(word, "FAILURE") || iequals(word, "DELAY");
+        ok = iequals(word, "NEVER") || iequals(word, "SUCCESS") || iequals(word, "FAILURE") || iequals(word, "DELAY");
+        pos = comma + 1;
+      }
+      if (!ok || (never && other)) return error("501 5.5.4 Error: Bad NOTIFY parameter syntax", out);
+      params.notify = std::string(v);
+    } else if (starts_with_ci(p, "ORCPT=")) {  // RFC 3461 §4.2: addr-type ";" xtext
+      const auto semi = v.find(';');
+      if (!params.orcpt.empty() || semi == std::string_view::npos || semi == 0 || !is_xtext(v.substr(semi + 1)))
+        return error("501 5.5.4 Error: Bad ORCPT parameter syntax", out);
+      params.orcpt = std::string(v);
+    } else {
+      return error("555 5.5.4 Unsupported option: " + p, out);
+    }
+  }
   if (tx_.rcpts.size() >= config_.recipient_limit) {
     out.reply("452 4.5.3 Error: too many recipients");  // not counted as an error (overshoot limit)
     return;
   }
   const std::string rcpt = postmaster ? std::string("postmaster") : normalize_address(parsed->path);
+  // Postfix delays sender restrictions to RCPT time (smtpd_delay_reject = yes).
+  if (auto rejection = hooks_.check_sender(tx_, tx_.mail_from)) return error(*rejection, out);
   if (auto rejection = hooks_.check_recipient(tx_, rcpt)) return error(*rejection, out);
   tx_.rcpts.push_back(rcpt);
+  tx_.rcpt_params.push_back(params);
   state_ = ServerState::Rcpt;
   out.reply("250 2.1.5 Ok");
 }
@@ -294,6 +377,18 @@ void ServerSession::cmd_vrfy(std::string_view args, SessionOutput& out) {
   // "cannot verify, but will accept" (RFC 5321 §3.5.3).
   if (auto rejection = hooks_.check_recipient(tx_, normalize_address(addr))) return error(*rejection, out);
   out.reply("252 2.0.0 " + std::string(args));
+}
+
+void ServerSession::cmd_etrn(std::string_view args, SessionOutput& out) {
+  // RFC 1985; Postfix's ETRN replies carry no enhanced status codes.
+  if (config_.helo_required && state_ == ServerState::Connected) return error("503 Error: send HELO/EHLO first", out);
+  if (tx_.has_sender) return error("503 Error: MAIL transaction in progress", out);
+  if (args.empty() || args.find(' ') != std::string_view::npos) return error("500 Syntax: ETRN domain", out);
+  std::string_view domain = args;
+  if (domain.front() == '@' || domain.front() == '#') domain.remove_prefix(1);
+  if (!is_valid_domain(domain)) return error("501 Error: invalid parameter syntax", out);
+  if (auto refusal = hooks_.etrn(std::string(domain))) return error(*refusal, out);
+  out.reply("250 Queuing started");
 }
 
 void ServerSession::cmd_quit(std::string_view, SessionOutput& out) {

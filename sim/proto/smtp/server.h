@@ -1,5 +1,7 @@
-// SMTP server session, sans-IO (RFC 5321). Bytes in, replies out; the MTA decides through hooks.
-// Reply texts are Postfix's (smtpd.c), so a lesson shows what a real server says.
+// SMTP server session, sans-IO (RFC 5321, with RFC 1870 SIZE, 3207 STARTTLS, 3461 DSN, 4954 AUTH,
+// 6152 8BITMIME, 6531 SMTPUTF8). Bytes in, replies out; the MTA decides through hooks.
+// Reply texts are Postfix's (smtpd.c, smtpd_sasl_proto.c) with Dovecot SASL, so a lesson shows
+// what a real server says.
 #pragma once
 #include <cstddef>
 #include <optional>
@@ -19,18 +21,33 @@ struct ServerConfig {
   std::size_t recipient_limit = kRecipientLimit;
   std::size_t line_length_limit = kLineLengthLimit;
   int hard_error_limit = kHardErrorLimit;
-  bool helo_required = false;                 // Postfix smtpd_helo_required (default no)
-  bool vrfy_enabled = true;                   // Postfix disable_vrfy_command = no
+  bool helo_required = false;   // Postfix smtpd_helo_required (default no)
+  bool vrfy_enabled = true;     // Postfix disable_vrfy_command = no
+  bool starttls = false;        // offer STARTTLS (smtpd_tls_security_level = may)
+  bool tls_required = false;    // smtpd_tls_security_level = encrypt: only EHLO/STARTTLS/NOOP/QUIT before TLS
+  bool auth = false;            // smtpd_sasl_auth_enable: offer AUTH PLAIN LOGIN
+  bool tls_auth_only = false;   // smtpd_tls_auth_only: AUTH only once TLS is on
 };
 
-// The mail transaction as the server has it so far (RFC 5321 §3.3).
+struct RcptParams {
+  std::string notify;  // RFC 3461 §4.1 NOTIFY ("" when not given)
+  std::string orcpt;   // RFC 3461 §4.2 ORCPT
+};
+
+// The mail transaction and session facts as the server has them (RFC 5321 §3.3).
 struct Transaction {
   std::string helo;             // name given in HELO/EHLO ("" when none yet)
   bool esmtp = false;           // EHLO rather than HELO
+  bool tls = false;             // STARTTLS done
+  std::string auth_user;        // who logged in with AUTH ("" when nobody)
   bool has_sender = false;      // MAIL accepted
   std::string mail_from;        // "" for the null sender <>
   std::vector<std::string> rcpts;
-  std::size_t declared_size = 0;  // MAIL ... SIZE=n (RFC 1870)
+  std::vector<RcptParams> rcpt_params;  // one per accepted recipient
+  std::size_t declared_size = 0;        // MAIL ... SIZE=n (RFC 1870)
+  std::string ret, envid;               // RFC 3461 §4.3, §4.4
+  bool smtputf8 = false;                // RFC 6531 §3.4
+  bool body_8bit = false;               // RFC 6152 BODY=8BITMIME
 };
 
 struct AcceptResult {
@@ -46,6 +63,12 @@ class ServerHooks {
   virtual std::optional<std::string> check_recipient(const Transaction& t, const std::string& rcpt) = 0;
   // The server has the whole message (RFC 5321 §4.1.1.4): take responsibility or refuse.
   virtual AcceptResult accept_message(const Transaction& t, const std::string& data) = 0;
+  // Sender restrictions (e.g. Postfix reject_sender_login_mismatch); nullopt accepts.
+  virtual std::optional<std::string> check_sender(const Transaction&, const std::string& /*sender*/) { return {}; }
+  // SASL: are these credentials right?
+  virtual bool authenticate(const std::string& /*user*/, const std::string& /*password*/) { return false; }
+  // ETRN (RFC 1985): start delivering what is queued for the domain; nullopt means "250 Queuing started".
+  virtual std::optional<std::string> etrn(const std::string& /*domain*/) { return {}; }
 };
 
 enum class ServerState { Connected, Ready, Mail, Rcpt, Data, Closed };
@@ -55,32 +78,42 @@ class ServerSession {
  public:
   ServerSession(ServerConfig config, ServerHooks& hooks);
 
-  SessionOutput on_connect();                   // the 220 greeting
+  SessionOutput on_connect();                      // the 220 greeting
   SessionOutput on_input(std::string_view bytes);  // any number of bytes, lines may be split anywhere
   ServerState state() const { return state_; }
   const Transaction& transaction() const { return tx_; }
   int errors() const { return errors_; }
+  bool tls() const { return tx_.tls; }
 
  private:
+  using Handler = void (ServerSession::*)(std::string_view args, SessionOutput& out);
   struct Command {
     std::string_view verb;
-    void (ServerSession::*handler)(std::string_view args, SessionOutput& out);
+    Handler handler;
+    bool before_tls;  // allowed while TLS is required but not yet on (Postfix: HELO, EHLO, STARTTLS, NOOP, QUIT)
   };
   static const Command kCommands[];
+  enum class Sasl { None, PlainResponse, LoginUser, LoginPassword };
 
   void command_line(std::string_view line, SessionOutput& out);
   void data_line(std::string_view line, SessionOutput& out);
+  void sasl_line(std::string_view line, SessionOutput& out);
+  void sasl_finish(const std::string& user, const std::string& password, SessionOutput& out);
   void error(std::string_view reply, SessionOutput& out);
   void reset_transaction();
+  bool auth_available() const { return config_.auth && (tx_.tls || !config_.tls_auth_only); }
 
   void cmd_helo(std::string_view args, SessionOutput& out);
   void cmd_ehlo(std::string_view args, SessionOutput& out);
+  void cmd_starttls(std::string_view args, SessionOutput& out);
+  void cmd_auth(std::string_view args, SessionOutput& out);
   void cmd_mail(std::string_view args, SessionOutput& out);
   void cmd_rcpt(std::string_view args, SessionOutput& out);
   void cmd_data(std::string_view args, SessionOutput& out);
   void cmd_rset(std::string_view args, SessionOutput& out);
   void cmd_noop(std::string_view args, SessionOutput& out);
   void cmd_vrfy(std::string_view args, SessionOutput& out);
+  void cmd_etrn(std::string_view args, SessionOutput& out);
   void cmd_quit(std::string_view args, SessionOutput& out);
 
   ServerConfig config_;
@@ -93,6 +126,8 @@ class ServerSession {
   std::size_t data_size_ = 0;
   bool data_too_big_ = false;
   int errors_ = 0;
+  Sasl sasl_ = Sasl::None;
+  std::string sasl_user_;       // AUTH LOGIN: the user name given so far
 };
 
 // "MAIL FROM:<a@b> SIZE=1" -> path and parameters. nullopt on syntax error.
@@ -101,5 +136,7 @@ struct PathArgs {
   std::vector<std::string> params;
 };
 std::optional<PathArgs> parse_path_args(std::string_view args, std::string_view keyword);
+// RFC 3461 §4: xtext ("+" followed by two upper-case hex digits stands for one byte).
+bool is_xtext(std::string_view s);
 
 }  // namespace postlab::smtp
