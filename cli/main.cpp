@@ -6,9 +6,12 @@
 #include "agents/world.h"
 #include "export/i18n.h"
 #include "export/json_export.h"
+#include "message_report.h"
 #include "report.h"
 #include "scenario/load.h"
+#include "trace/player.h"
 #include "trace/transcript.h"
+#include "trace/view.h"
 
 namespace {
 
@@ -45,6 +48,20 @@ int main(int argc, char** argv) {
   validate->footer("Each problem is printed as FILE:LINE:COLUMN: JSON.PATH: what is wrong.\n"
                    "Exit status: 0 all valid, 2 some lesson is invalid, 1 a file could not be read.");
 
+  std::string show_file, show_id;
+  long long show_step = -1;
+  auto* show = app.add_subcommand("show-message",
+                                  "Show one message as a server holds it: envelope, what the server knew, whether the "
+                                  "sender looks forged, headers (decoded) and MIME parts with their sizes.");
+  show->add_option("file", show_file, "Lesson file (JSON)")->required();
+  show->add_option("--step", show_step, "Look at the world as it is after this step (default: the end)")
+      ->check(CLI::NonNegativeNumber);
+  show->add_option("--id", show_id,
+                   "Message number (as in 'run --format json') or queue ID such as 36330D3E050; "
+                   "default: the message the latest step was about");
+  show->footer("Example:\n  postlab-cli show-message scenarios/03-spoofed-from.json --step 40\n"
+               "  postlab-cli show-message scenarios/04-attachment.json --id 3");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -78,6 +95,58 @@ int main(int argc, char** argv) {
       status = std::max(status, unreadable ? kExitFailure : kExitInvalid);
     }
     return status;
+  }
+
+  if (*show) {
+    LoadResult r = load_scenario_file(show_file);
+    if (!print_errors(r)) return r.errors.size() == 1 && r.errors.front().path == "(file)" ? kExitFailure : kExitInvalid;
+    World world(*r.scenario);
+    world.run();
+    Player player(world.trace(), ViewState::initial(*r.scenario));
+    const std::size_t step = show_step < 0 ? player.steps() : std::min<std::size_t>(static_cast<std::size_t>(show_step), player.steps());
+    player.seek(step);
+    // The first event that mentions each message: a message exists from that event on.
+    const auto& events = world.trace().events();
+    std::vector<std::size_t> born(world.trace().messages().size(), events.size());
+    for (std::size_t i = events.size(); i-- > 0;)
+      if (events[i].message >= 0) born[static_cast<std::size_t>(events[i].message)] = i;
+    std::int64_t id = -1;
+    if (show_id.empty()) {
+      id = player.view().message;
+      if (id < 0) {
+        std::cerr << fill(tr->get("message.none"), {std::to_string(step)}) << "\n";
+        return kExitFailure;
+      }
+    } else if (show_id.find_first_not_of("0123456789") == std::string::npos && show_id.size() < 10) {
+      id = std::stoll(show_id);
+      if (id >= static_cast<std::int64_t>(born.size())) id = -1;
+    } else {
+      for (std::size_t i = 0; i < born.size(); ++i)
+        if (world.trace().messages()[i].queue_id == show_id && born[i] < player.view().applied) id = static_cast<std::int64_t>(i);
+      if (id < 0)
+        for (std::size_t i = 0; i < born.size(); ++i)
+          if (world.trace().messages()[i].queue_id == show_id) id = static_cast<std::int64_t>(i);
+    }
+    if (id < 0) {
+      std::cerr << fill(tr->get("message.unknown"), {show_id}) << "\n";
+      return kExitFailure;
+    }
+    const std::size_t b = born[static_cast<std::size_t>(id)];
+    if (b >= player.view().applied) {
+      std::cerr << fill(tr->get("message.not_yet"), {std::to_string(id), std::to_string(step),
+                                                      std::to_string(player.step_of_event(b))}) << "\n";
+      return kExitFailure;
+    }
+    const TraceEvent& e = events[b];
+    const MessageSnapshot& m = world.trace().messages()[static_cast<std::size_t>(id)];
+    std::string where = e.kind == EventKind::MessageStored
+                            ? fill(tr->get("message.stored"), {e.mailbox, e.folder, std::to_string(e.uid)})
+                        : m.queue_id.empty() ? tr->get("message.draft")
+                                             : fill(tr->get("message.accepted"), {e.from});
+    std::cout << fill(tr->get("message.title"), {std::to_string(id), std::to_string(step)});
+    if (!m.queue_id.empty()) std::cout << " · " << fill(tr->get("message.queue_id"), {m.queue_id});
+    std::cout << " · " << where << "\n\n" << message_to_text(world.trace(), id, *tr);
+    return kExitOk;
   }
 
   LoadResult r = load_scenario_file(run_file);

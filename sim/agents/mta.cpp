@@ -86,6 +86,7 @@ smtp::ServerConfig Mta::server_config(int port) const {
   smtp::ServerConfig config;
   config.hostname = spec_.name;
   config.software = spec_.software;
+  config.esmtp = p.esmtp;
   config.helo_required = p.helo_required;
   if (p.message_size_limit > 0) config.message_size_limit = p.message_size_limit;
   config.starttls = p.starttls;

@@ -33,7 +33,11 @@ std::string Mua::server() const {
 
 int Mua::server_port() const {
   if (spec_.submit_port != 0) return spec_.submit_port;
-  auto host = world_.net().find_by_name(server());
+  return port_for(server());
+}
+
+int Mua::port_for(const std::string& server_name) const {
+  auto host = world_.net().find_by_name(server_name);
   Mta* mta = host ? world_.mta_at(*host) : nullptr;
   // RFC 6409: mail clients submit on 587 when the provider offers it.
   return mta && mta->offers(smtp::kSubmissionPort) ? smtp::kSubmissionPort : smtp::kPort;
@@ -96,8 +100,8 @@ void Mua::send(const SendAction& action) {
   e.text = spec.subject;
   world_.rec().emit(std::move(e));
 
-  const std::string server_name = server();
-  const int port = server_port();
+  const std::string server_name = action.via.empty() ? server() : action.via;
+  const int port = action.port != 0 ? action.port : action.via.empty() ? server_port() : port_for(action.via);
   std::string password = action.password;
   if (!action.has_password)
     for (const auto& u : world_.scenario().users)

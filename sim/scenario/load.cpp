@@ -450,9 +450,10 @@ void Loader::hosts(const Json& root, Scenario& s) {
 }
 
 void Loader::policy(const Json& j, const JsonPath& p, MtaPolicy& out) {
-  if (!object(j, p, {"helo_required", "message_size_limit", "verify_sender", "open_relay", "require_auth_on_submission",
+  if (!object(j, p, {"esmtp", "helo_required", "message_size_limit", "verify_sender", "open_relay", "require_auth_on_submission",
                      "starttls", "tls_required_on_submission", "auth_after_tls_only"}))
     return;
+  if (auto b = boolean(j, "esmtp", p)) out.esmtp = *b;
   if (auto b = boolean(j, "helo_required", p)) out.helo_required = *b;
   if (auto m = integer(j, "message_size_limit", p, false, 1024, 1024LL * 1024 * 1024))
     out.message_size_limit = static_cast<std::size_t>(*m);
@@ -671,7 +672,7 @@ void Loader::timeline(const Json& root, Scenario& s) {
     if (j.contains("send")) {
       const Json& sj = j.at("send");
       const JsonPath sp = p / "send";
-      if (object(sj, sp, {"from", "message", "login", "password"})) {
+      if (object(sj, sp, {"from", "via", "port", "message", "login", "password"})) {
         SendAction send;
         const HostSpec* sender = nullptr;
         if (auto h = str(sj, "from", sp, true, "the name of the client host that sends")) {
@@ -681,6 +682,16 @@ void Loader::timeline(const Json& root, Scenario& s) {
             error(sp / "from", "no host is named " + qt(*h) + "; hosts: " + host_list(s));
           else if (sender->role != HostRole::Client)
             error(sp / "from", qt(*h) + " is an MTA; messages are sent from a host with role \"client\"");
+        }
+        if (auto v = str(sj, "via", sp, false, "the name of an MTA host")) {
+          const HostSpec* via = host_named(s, *v);
+          if (!via) error(sp / "via", "no host is named " + qt(*v) + "; hosts: " + host_list(s));
+          else if (via->role != HostRole::Mta) error(sp / "via", qt(*v) + " is not an MTA");
+          send.via = *v;
+        }
+        if (auto port = integer(sj, "port", sp, false, 1, 65535)) {
+          if (*port != 25 && *port != 587) error(sp / "port", "expected 587 (submission) or 25 (SMTP), got " + std::to_string(*port));
+          send.port = static_cast<int>(*port);
         }
         if (auto b = boolean(sj, "login", sp)) send.login = *b;
         if (auto pw = str(sj, "password", sp, false, "the password to log in with")) {

@@ -18,6 +18,7 @@ enum class HostRole { Client, Mta };
 
 // How an MTA behaves; the defaults are a stock Postfix with a submission port (RFC 6409).
 struct MtaPolicy {
+  bool esmtp = true;                     // false: an old server that answers EHLO with 502 (RFC 821 only)
   bool helo_required = false;            // smtpd_helo_required
   std::size_t message_size_limit = 0;    // 0: Postfix's 10240000
   bool verify_sender = false;            // reject_sender_login_mismatch: MAIL FROM must be the login
@@ -79,6 +80,8 @@ struct MessageSpec {
 struct SendAction {
   std::string host;  // the client device that sends
   MessageSpec message;
+  std::string via;            // send through this MTA instead of the device's own server
+  int port = 0;               // and/or on this port (25 or 587)
   bool login = true;          // log in (AUTH) when the server offers it
   std::string password;       // overrides the user's password (to show a failed login)
   bool has_password = false;

@@ -21,6 +21,7 @@ struct ServerConfig {
   std::size_t recipient_limit = kRecipientLimit;
   std::size_t line_length_limit = kLineLengthLimit;
   int hard_error_limit = kHardErrorLimit;
+  bool esmtp = true;            // false: EHLO is not understood (an RFC 821 server), so clients use HELO
   bool helo_required = false;   // Postfix smtpd_helo_required (default no)
   bool vrfy_enabled = true;     // Postfix disable_vrfy_command = no
   bool starttls = false;        // offer STARTTLS (smtpd_tls_security_level = may)
