@@ -31,7 +31,7 @@ bool App::set_language(Lang lang) {
   if (!t) return false;
   tr_ = std::move(t);
   ui_.lang = lang;
-  if (world_) rows_ = build_rows(world_->trace(), *tr_);
+  if (world_) rows_ = build_rows(world_->trace(), *tr_, ui_.eavesdropper);
   return true;
 }
 
@@ -48,12 +48,13 @@ bool App::load(const std::string& path) {
   world_.reset();
   rows_.clear();
   ui_.selected_message = -1;
+  ui_.inspected = -1;
   ui_.playing = false;
   if (!result_.ok()) return false;
   world_ = std::make_unique<World>(*result_.scenario);
   world_->run();
   player_ = std::make_unique<Player>(world_->trace(), ViewState::initial(*result_.scenario));
-  rows_ = build_rows(world_->trace(), *tr_);
+  rows_ = build_rows(world_->trace(), *tr_, ui_.eavesdropper);
   // A reload keeps the student's place, as far as the new run reaches.
   player_->seek(same_lesson ? std::min(keep_cursor, player_->steps()) : 0);
   ui_.scrolled_for_cursor = static_cast<std::size_t>(-1);
@@ -141,6 +142,10 @@ void App::run_commands() {
         fonts_changed_ = true;
         break;
       case Command::ResetLayout: ui_.layout_dirty = true; break;
+      case Command::ToggleEavesdropper:
+        ui_.eavesdropper = !ui_.eavesdropper;
+        if (world_) rows_ = build_rows(world_->trace(), *tr_, ui_.eavesdropper);
+        break;
     }
     if (c == Command::Bigger || c == Command::Smaller || c == Command::TogglePresentation) {
       theme_applied_ = false;

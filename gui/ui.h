@@ -20,7 +20,7 @@ class Translations;
 
 // Requests a panel makes; the app carries them out after drawing.
 enum class Command { Restart, Back, Forward, End, TogglePlay, Reload, SetEnglish, SetSpanish, Bigger, Smaller,
-                     TogglePresentation, ResetLayout };
+                     TogglePresentation, ToggleEavesdropper, ResetLayout };
 
 struct Frame {
   const Scenario* scenario = nullptr;  // null when the lesson did not load
@@ -45,6 +45,11 @@ struct UiState {
   std::int64_t selected_message = -1;  // trace message picked in the mailbox panel (-1: follow the step)
   std::size_t scrolled_for_cursor = static_cast<std::size_t>(-1);
   bool layout_dirty = true;
+  bool eavesdropper = false;            // show TLS lines as an eavesdropper on the link sees them
+  // The inspector's message, computed once per (message, language): a message may be megabytes.
+  std::int64_t inspected = -1;
+  Lang inspected_lang = Lang::En;
+  MessageView inspected_view;
   std::vector<Command> commands;   // filled by panels during a frame
   std::int64_t seek_request = -1;  // a step picked on the scrubber
 };
@@ -54,7 +59,7 @@ void draw_transcript(const Frame& f, UiState& ui);
 void draw_narration(const Frame& f);
 void draw_mailboxes(const Frame& f, UiState& ui);
 void draw_queue(const Frame& f);
-void draw_message(const Frame& f, const UiState& ui);
+void draw_message(const Frame& f, UiState& ui);
 void draw_errors(const Frame& f, UiState& ui);
 
 }  // namespace postlab

@@ -5,12 +5,14 @@
 #include "export/i18n.h"
 #include "mail/encoding.h"
 #include "mail/message.h"
+#include "mail/mime.h"
+#include "trace/verdict.h"
 #include "trace/trace.h"
 #include "trace/view.h"
 
 namespace postlab {
 
-std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr) {
+std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr, bool eavesdropper) {
   std::vector<TranscriptRow> rows;
   const auto& events = trace.events();
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -20,17 +22,24 @@ std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr
     if (!e.from.empty()) route = (e.to.empty() || e.to == e.from) ? e.from : e.from + " → " + e.to;
     std::vector<std::string> lines;
     LineKind kind = LineKind::Info;
+    const bool hidden = eavesdropper && e.encrypted;
     if (e.kind == EventKind::Line) {
       kind = e.from_client ? LineKind::Client : LineKind::Server;
       const std::string role = tr.get(e.from_client ? "transcript.client" : "transcript.server") + " ";
-      for (const auto& l : split_lines(e.text)) lines.push_back(role + l);
+      if (hidden)
+        lines.push_back(role + fill(tr.get("transcript.ciphertext"), {std::to_string(e.text.size())}));
+      else
+        for (const auto& l : split_lines(e.text)) lines.push_back(role + l);
     } else {
       kind = e.kind == EventKind::Narration ? LineKind::Narration : LineKind::Info;
       lines = split_lines(tr.phrase(describe(e, tr.lang())));
     }
     if (lines.empty()) lines.emplace_back();
     for (std::size_t k = 0; k < lines.size(); ++k)
-      rows.push_back(TranscriptRow{i, k == 0, kind, e.time, k == 0 ? route : std::string(), std::move(lines[k])});
+      rows.push_back(TranscriptRow{i, k == 0, kind, e.time, k == 0 ? route : std::string(), std::move(lines[k]), e.encrypted});
+    if (!hidden)
+      for (const auto& n : e.notes)
+        rows.push_back(TranscriptRow{i, false, LineKind::Note, e.time, {}, "↳ " + tr.phrase(n), e.encrypted});
   }
   return rows;
 }
@@ -67,6 +76,55 @@ Layout compute_layout(float width, float height, float font) {
   l.queue = {right_x, top + mail_h + gap, right_w, queue_h};
   l.message = {right_x, top + mail_h + queue_h + 2 * gap, right_w, body_h - mail_h - queue_h - 2 * gap};
   return l;
+}
+
+}  // namespace postlab
+
+namespace postlab {
+namespace {
+
+void mime_lines(const MimePart& p, int depth, std::vector<std::string>& out) {
+  std::string line(static_cast<std::size_t>(depth) * 3, ' ');
+  line += p.content_type;
+  if (!p.filename.empty()) line += "  “" + p.filename + "”";
+  if (!p.multipart()) {
+    line += "  " + p.encoding + "  " + std::to_string(p.encoded_size()) + " B → " + std::to_string(p.decoded_size()) + " B";
+    if (p.decoded_size() > 0 && p.encoded_size() > p.decoded_size())
+      line += "  (+" + std::to_string((p.encoded_size() - p.decoded_size()) * 100 / p.decoded_size()) + "%)";
+  }
+  if (!p.problem.empty()) line += "  [!] " + p.problem;
+  out.push_back(std::move(line));
+  for (const auto& c : p.children) mime_lines(c, depth + 1, out);
+}
+
+}  // namespace
+
+MessageView build_message_view(const MessageSnapshot& m, const Translations& tr) {
+  MessageView v;
+  v.summary = summarize(m);
+  const SenderFacts f = sender_facts(m);
+  std::string rcpts;
+  for (const auto& r : m.envelope_to) rcpts += (rcpts.empty() ? "<" : ", <") + r + ">";
+  v.facts.emplace_back(tr.get("verdict.envelope_from"), "<" + m.envelope_from + ">");
+  v.facts.emplace_back(tr.get("verdict.envelope_to"), rcpts);
+  v.facts.emplace_back(tr.get("verdict.header_from"), f.header_from.empty() ? "-" : f.header_from);
+  if (!f.header_sender.empty()) v.facts.emplace_back(tr.get("verdict.header_sender"), f.header_sender);
+  if (!f.header_reply_to.empty()) v.facts.emplace_back(tr.get("verdict.header_reply_to"), f.header_reply_to);
+  if (!m.client_host.empty()) {
+    v.facts.emplace_back(tr.get("verdict.client"), m.client_host + " [" + m.client_address + "]");
+    v.facts.emplace_back(tr.get("verdict.helo"), m.helo);
+    v.facts.emplace_back(tr.get("verdict.auth_user"), m.auth_user.empty() ? tr.get("verdict.nobody") : m.auth_user);
+    v.facts.emplace_back(tr.get("verdict.tls"), tr.get(m.tls ? "verdict.yes" : "verdict.no"));
+    const SpoofVerdict verdict = spoof_verdict(m);
+    v.has_verdict = true;
+    v.suspicious = verdict.suspicious;
+    v.verdict = tr.get(verdict.suspicious ? "verdict.suspicious" : "verdict.consistent");
+    for (const auto& r : verdict.reasons) v.reasons.push_back(tr.phrase(r));
+  }
+  mime_lines(parse_mime(m.data), 0, v.mime);
+  v.raw_size = m.data.size();
+  v.raw = m.data.substr(0, kRawPreviewBytes);
+  return v;
 }
 
 }  // namespace postlab

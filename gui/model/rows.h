@@ -21,10 +21,13 @@ struct TranscriptRow {
   SimTime time = 0;
   std::string route;      // "alice-laptop → mail.uni.example" (first row only)
   std::string text;       // "C: MAIL FROM:<...>" or a translated sentence
+  bool encrypted = false; // a line that travelled inside TLS
 };
 
-// Rows for every step event of the trace, in order. Rebuild when the language changes.
-std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr);
+// Rows for every step event of the trace, in order, with the notes that explain wire lines.
+// In the eavesdropper's view a line inside TLS is one row saying how many bytes passed, and notes
+// are left out (someone on the wire learns nothing more). Rebuild when either setting changes.
+std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr, bool eavesdropper = false);
 // How many rows belong to events already folded in (the rows a student may see).
 std::size_t visible_rows(const std::vector<TranscriptRow>& rows, std::size_t applied_events);
 
@@ -44,5 +47,20 @@ struct Layout {
   Rect toolbar, transcript, narration, mailboxes, queue, message;
 };
 Layout compute_layout(float width, float height, float font_size);
+
+// Everything the message inspector shows, computed once per message (a message may be megabytes).
+struct MessageView {
+  MailSummary summary;
+  std::vector<std::pair<std::string, std::string>> facts;  // label, value
+  bool has_verdict = false;
+  bool suspicious = false;
+  std::string verdict;                  // the one-line judgement
+  std::vector<std::string> reasons;     // plain-words findings
+  std::vector<std::string> mime;        // the MIME tree, one line per part, indented
+  std::string raw;                      // the message text, cut at kRawPreviewBytes
+  std::size_t raw_size = 0;             // its full size
+};
+inline constexpr std::size_t kRawPreviewBytes = 64 * 1024;
+MessageView build_message_view(const MessageSnapshot& message, const Translations& tr);
 
 }  // namespace postlab

@@ -1,6 +1,8 @@
 // Where the mail is: mailboxes (per user and folder), the MTAs' queues, and one message in full.
 #include <imgui.h>
 
+#include <algorithm>
+
 #include "export/i18n.h"
 #include "trace/player.h"
 #include "trace/trace.h"
@@ -60,7 +62,7 @@ void draw_queue(const Frame& f) {
   ImGui::End();
 }
 
-void draw_message(const Frame& f, const UiState& ui) {
+void draw_message(const Frame& f, UiState& ui) {
   const Translations& tr = *f.tr;
   if (!ImGui::Begin(tr.c("panel.message"))) {
     ImGui::End();
@@ -73,21 +75,60 @@ void draw_message(const Frame& f, const UiState& ui) {
     ImGui::End();
     return;
   }
-  const MessageSnapshot& m = f.trace->messages()[static_cast<std::size_t>(index)];
-  const MailSummary s = summarize(m);
-  ImGui::TextWrapped("%s: %s", tr.c("mailbox.from"), s.from.c_str());
-  ImGui::TextWrapped("%s: %s", tr.c("mailbox.subject"), s.subject.c_str());
-  ImGui::TextWrapped("MAIL FROM:<%s>  RCPT TO:%s", m.envelope_from.c_str(), [&] {
-    std::string r;
-    for (const auto& t : m.envelope_to) r += " <" + t + ">";
-    return r;
-  }().c_str());
-  ImGui::Separator();
-  if (f.mono) ImGui::PushFont(f.mono);
-  ImGui::BeginChild("##raw", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
-  ImGui::TextUnformatted(m.data.data(), m.data.data() + m.data.size());
-  ImGui::EndChild();
-  if (f.mono) ImGui::PopFont();
+  if (ui.inspected != index || ui.inspected_lang != tr.lang()) {
+    ui.inspected_view = build_message_view(f.trace->messages()[static_cast<std::size_t>(index)], tr);
+    ui.inspected = index;
+    ui.inspected_lang = tr.lang();
+  }
+  const MessageView& v = ui.inspected_view;
+  ImGui::TextWrapped("%s: %s", tr.c("mailbox.from"), v.summary.from.c_str());
+  ImGui::TextWrapped("%s: %s", tr.c("mailbox.subject"), v.summary.subject.c_str());
+  if (v.has_verdict) {
+    const ImVec4 color = v.suspicious ? ImVec4(0.95f, 0.35f, 0.30f, 1) : ImVec4(0.30f, 0.75f, 0.40f, 1);
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::TextWrapped("%s", v.verdict.c_str());
+    ImGui::PopStyleColor();
+  }
+  if (ImGui::BeginTabBar("##message")) {
+    if (ImGui::BeginTabItem(tr.c("verdict.title"))) {
+      for (const auto& r : v.reasons) {
+        ImGui::Bullet();
+        ImGui::TextWrapped("%s", r.c_str());
+      }
+      ImGui::Separator();
+      if (ImGui::BeginTable("##facts", 2)) {
+        float label_w = 0;
+        for (const auto& fact : v.facts) label_w = std::max(label_w, ImGui::CalcTextSize(fact.first.c_str()).x);
+        ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, label_w);
+        ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
+        for (const auto& [label, value] : v.facts) {
+          ImGui::TableNextRow();
+          ImGui::TableSetColumnIndex(0);
+          ImGui::TextDisabled("%s", label.c_str());
+          ImGui::TableSetColumnIndex(1);
+          ImGui::TextWrapped("%s", value.c_str());
+        }
+        ImGui::EndTable();
+      }
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem(tr.c("message.headers"))) {
+      if (f.mono) ImGui::PushFont(f.mono);
+      ImGui::BeginChild("##raw", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+      ImGui::TextUnformatted(v.raw.data(), v.raw.data() + v.raw.size());
+      if (v.raw_size > v.raw.size()) ImGui::TextDisabled("… (+%zu B)", v.raw_size - v.raw.size());
+      ImGui::EndChild();
+      if (f.mono) ImGui::PopFont();
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem(tr.c("message.mime"))) {
+      if (f.mono) ImGui::PushFont(f.mono);
+      for (const auto& line : v.mime) ImGui::TextUnformatted(line.c_str());
+      if (f.mono) ImGui::PopFont();
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+  }
   ImGui::End();
 }
 

@@ -58,6 +58,9 @@ void draw_toolbar(const Frame& f, UiState& ui) {
   ImGui::SameLine();
   button(tr.get("toolbar.smaller"), Command::Smaller, true);
   button(tr.get("toolbar.bigger"), Command::Bigger, true);
+  bool eavesdropper = ui.eavesdropper;
+  if (ImGui::Checkbox(tr.c("transcript.eavesdropper"), &eavesdropper)) ui.commands.push_back(Command::ToggleEavesdropper);
+  ImGui::SameLine();
   bool presentation = ui.presentation;
   if (ImGui::Checkbox(tr.c("toolbar.presentation"), &presentation)) ui.commands.push_back(Command::TogglePresentation);
   ImGui::SameLine();
