@@ -36,7 +36,7 @@ void draw_narration(const Frame& f) {
         what += ": " + (lines.empty() ? std::string() : lines.front()) + (lines.size() > 1 ? " …" : "");
       }
       ImGui::TextWrapped("%s", what.c_str());
-      for (const auto& n : e.notes) ImGui::TextWrapped("↳ %s", tr.phrase(n).c_str());
+      for (const auto& note : e.notes) ImGui::TextWrapped("↳ %s", tr.phrase(note).c_str());
     }
   }
   ImGui::End();
