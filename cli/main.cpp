@@ -6,6 +6,7 @@
 #include "agents/world.h"
 #include "export/i18n.h"
 #include "export/json_export.h"
+#include "console.h"
 #include "message_report.h"
 #include "report.h"
 #include "scenario/load.h"
@@ -62,6 +63,31 @@ int main(int argc, char** argv) {
   show->footer("Example:\n  postlab-cli show-message scenarios/03-spoofed-from.json --step 40\n"
                "  postlab-cli show-message scenarios/04-attachment.json --id 3");
 
+  std::string console_file;
+  ConsoleOptions console_options;
+  auto* console = app.add_subcommand(
+      "console", "Be the SMTP client yourself: talk to a server inside the lesson's world, line by line.");
+  console->add_option("file", console_file, "Lesson file (JSON)")->required();
+  console->add_option("--host", console_options.host, "The mail server to talk to")->required();
+  console->add_option("--port", console_options.port, "25 (SMTP) or 587 (submission)")->check(CLI::IsMember({25, 587}));
+  console->add_option("--as", console_options.as, "Act as this client host of the lesson (default: a stranger)");
+  console->add_flag("--transcript", console_options.transcript, "Print C: and S: lines instead of the raw replies");
+  console->footer(
+      "Reads your lines from standard input (typed, or piped from a file; LF or CRLF) and prints the server's\n"
+      "replies exactly as they go on the wire. The lesson runs first; what you send then carries on in its\n"
+      "world (an accepted message is relayed and delivered), and a summary is printed at the end.\n\n"
+      "Example:\n"
+      "  postlab-cli console scenarios/01-smtp-basic.json --host mx.correo.example --port 25\n"
+      "  EHLO visitor.example\n"
+      "  MAIL FROM:<visitor@visitor.example>\n"
+      "  RCPT TO:<bob@correo.example>\n"
+      "  DATA\n"
+      "  Subject: Hello\n"
+      "\n"
+      "  Hello Bob!\n"
+      "  .\n"
+      "  QUIT");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -95,6 +121,12 @@ int main(int argc, char** argv) {
       status = std::max(status, unreadable ? kExitFailure : kExitInvalid);
     }
     return status;
+  }
+
+  if (*console) {
+    LoadResult r = load_scenario_file(console_file);
+    if (!print_errors(r)) return r.errors.size() == 1 && r.errors.front().path == "(file)" ? kExitFailure : kExitInvalid;
+    return run_console(*r.scenario, console_options, *tr, std::cin, std::cout, std::cerr);
   }
 
   if (*show) {

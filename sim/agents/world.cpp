@@ -164,6 +164,10 @@ void World::watch_triggers() {
   });
 }
 
+HostId World::add_guest_host(const std::string& name, const std::string& address) {
+  return net_.add_host(name, address);
+}
+
 bool World::run() {
   while (sim_.step()) {
     if (trace_.size() >= kMaxTraceEvents) return false;

@@ -30,7 +30,11 @@ class World {
   World& operator=(const World&) = delete;
 
   // Runs until nothing is left to happen (or kMaxTraceEvents). Returns false if the limit stopped it.
+  // It may be called again after new work is added (a console line): the world carries on.
   bool run();
+  // A machine that is not in the lesson (a student's console): a new host on the network, a stranger
+  // to every server. Returns its id; the name and address must not be in use.
+  HostId add_guest_host(const std::string& name, const std::string& address);
 
   const Trace& trace() const { return trace_; }
   const Scenario& scenario() const { return scenario_; }
