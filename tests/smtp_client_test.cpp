@@ -341,3 +341,275 @@ TEST_CASE("loopback: a message that ends in CRLF arrives byte for byte") {
   CHECK(hooks.transactions[0].mail_from.empty());
   CHECK(client.outcomes()[0].status == RcptStatus::Delivered);
 }
+
+// ---------------------------------------------------------------------------------------------
+// STARTTLS (RFC 3207) and AUTH (RFC 4954) on the client side.
+
+namespace {
+
+const char* const kEhloTls = "250-mx.correo.example\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n";
+const char* const kEhloAuth = "250-mx.correo.example\r\n250-PIPELINING\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n";
+const char* const kMail8 = "MAIL FROM:<alice@uni.example> BODY=8BITMIME\r\n";
+// base64 of "\0alice@uni.example\0secret", "alice@uni.example" and "secret" (computed with Python).
+const char* const kPlainAlice = "AGFsaWNlQHVuaS5leGFtcGxlAHNlY3JldA==";
+const char* const kAliceB64 = "YWxpY2VAdW5pLmV4YW1wbGU=";
+const char* const kSecretB64 = "c2VjcmV0";
+
+ClientJob auth_job(std::string mechanism = "PLAIN", std::vector<std::string> rcpts = {"bob@correo.example"}) {
+  ClientJob j = job(std::move(rcpts));
+  j.auth_user = "alice@uni.example";
+  j.auth_password = "secret";
+  j.auth_mechanism = std::move(mechanism);
+  return j;
+}
+
+bool has_note(const SessionOutput& out, std::string_view key) {
+  for (const auto& n : out.notes)
+    if (n.key == key) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("client: STARTTLS when offered then EHLO again inside TLS") {
+  Client c(job());
+  c.say("220 mx.correo.example ESMTP Postfix\r\n");
+  CHECK(c.say(kEhloTls) == "STARTTLS\r\n");
+  CHECK(c.session.state() == ClientState::StartTls);
+  CHECK_FALSE(c.last.start_tls);
+  CHECK_FALSE(c.session.tls());
+  CHECK(c.say("220 2.0.0 Ready to start TLS\r\n") == "EHLO mail.uni.example\r\n");
+  CHECK(c.last.start_tls);
+  CHECK(c.session.tls());
+  CHECK(c.session.state() == ClientState::Ehlo);
+  CHECK(c.session.extensions().empty());  // RFC 3207 §4.2: what was learnt before TLS is forgotten
+  // Even if the server still lists STARTTLS, the client does not ask twice.
+  CHECK(c.say(kEhloTls) == kMail8);
+  CHECK_FALSE(c.last.start_tls);
+  CHECK(c.session.tls());
+}
+
+TEST_CASE("client: with starttls off the offer is ignored") {
+  ClientJob j = job();
+  j.starttls = false;
+  Client c(j);
+  c.say("220 mx ESMTP\r\n");
+  CHECK(c.say(kEhloTls) == kMail8);
+  CHECK_FALSE(c.last.start_tls);
+  CHECK_FALSE(c.session.tls());
+}
+
+TEST_CASE("client: a refused STARTTLS carries on in the clear") {
+  Client c(job());
+  c.say("220 mx ESMTP\r\n");
+  CHECK(c.say(kEhloTls) == "STARTTLS\r\n");
+  CHECK(c.say("454 4.7.0 TLS not available due to local problem\r\n") == kMail8);
+  CHECK_FALSE(c.last.start_tls);
+  CHECK_FALSE(c.session.tls());
+  REQUIRE(c.session.outcomes().size() == 1);
+  CHECK(c.session.outcomes()[0].status == RcptStatus::Pending);
+
+  // ... and still logs in when it has a password and the server offers AUTH, as it would have
+  // done had STARTTLS not been offered at all.
+  Client a(auth_job());
+  a.say("220 mx ESMTP\r\n");
+  CHECK(a.say("250-mx.correo.example\r\n250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n") == "STARTTLS\r\n");
+  CHECK(a.say("454 4.7.0 TLS not available due to local problem\r\n") == std::string("AUTH PLAIN ") + kPlainAlice + "\r\n");
+  CHECK(a.say("235 2.7.0 Authentication successful\r\n") == kMail8);
+  CHECK(a.session.authenticated());
+}
+
+TEST_CASE("client: AUTH PLAIN sends NUL user NUL password in base64 then MAIL") {
+  Client c(auth_job());
+  c.say("220 mx ESMTP\r\n");
+  CHECK(c.say(kEhloAuth) == std::string("AUTH PLAIN ") + kPlainAlice + "\r\n");
+  CHECK(c.session.state() == ClientState::Auth);
+  CHECK_FALSE(c.session.authenticated());
+  CHECK(c.say("235 2.7.0 Authentication successful\r\n") == kMail8);
+  CHECK(c.session.authenticated());
+  CHECK(c.session.state() == ClientState::Mail);
+
+  // A different password gives a different line: the credentials really are in it.
+  ClientJob other = auth_job();
+  other.auth_user = "bob@uni.example";
+  other.auth_password = "hunter2";
+  Client b(other);
+  b.say("220 mx ESMTP\r\n");
+  CHECK(b.say(kEhloAuth) == "AUTH PLAIN AGJvYkB1bmkuZXhhbXBsZQBodW50ZXIy\r\n");
+}
+
+TEST_CASE("client: STARTTLS comes before AUTH") {
+  Client c(auth_job());
+  c.say("220 mx ESMTP\r\n");
+  CHECK(c.say("250-mx.correo.example\r\n250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n") == "STARTTLS\r\n");
+  CHECK(c.say("220 2.0.0 Ready to start TLS\r\n") == "EHLO mail.uni.example\r\n");
+  CHECK(c.say(kEhloAuth) == std::string("AUTH PLAIN ") + kPlainAlice + "\r\n");
+  CHECK(c.say("235 2.7.0 Authentication successful\r\n") == kMail8);
+  CHECK(c.session.tls());
+  CHECK(c.session.authenticated());
+}
+
+TEST_CASE("client: AUTH LOGIN answers the two 334 prompts") {
+  Client c(auth_job("LOGIN"));
+  c.say("220 mx ESMTP\r\n");
+  CHECK(c.say(kEhloAuth) == "AUTH LOGIN\r\n");
+  CHECK(c.session.state() == ClientState::Auth);
+  CHECK(c.say("334 VXNlcm5hbWU6\r\n") == std::string(kAliceB64) + "\r\n");
+  CHECK(c.session.state() == ClientState::AuthLoginUser);
+  CHECK(c.say("334 UGFzc3dvcmQ6\r\n") == std::string(kSecretB64) + "\r\n");
+  CHECK(c.session.state() == ClientState::AuthLoginPassword);
+  CHECK_FALSE(c.session.authenticated());
+  CHECK(c.say("235 2.7.0 Authentication successful\r\n") == kMail8);
+  CHECK(c.session.authenticated());
+}
+
+TEST_CASE("client: a refused login fails every recipient and the client QUITs") {
+  const std::string refused = "535 5.7.8 Error: authentication failed: (reason unavailable)";
+  Client c(auth_job("PLAIN", {"bob@correo.example", "carol@correo.example"}));
+  c.say("220 mx ESMTP\r\n");
+  c.say(kEhloAuth);
+  CHECK(c.say(refused + "\r\n") == "QUIT\r\n");
+  CHECK_FALSE(c.session.authenticated());
+  CHECK(c.session.outcomes_final());
+  REQUIRE(c.session.outcomes().size() == 2);
+  for (const auto& o : c.session.outcomes()) {
+    CHECK(o.status == RcptStatus::PermFail);
+    CHECK(o.reply == refused);
+  }
+  CHECK(c.say("221 2.0.0 Bye\r\n").empty());
+  CHECK(c.session.done());
+  CHECK(c.last.close);
+
+  Client login(auth_job("LOGIN"));
+  login.say("220 mx ESMTP\r\n");
+  login.say(kEhloAuth);
+  login.say("334 VXNlcm5hbWU6\r\n");
+  login.say("334 UGFzc3dvcmQ6\r\n");
+  CHECK(login.say(refused + "\r\n") == "QUIT\r\n");
+  CHECK(login.session.outcomes()[0].status == RcptStatus::PermFail);
+
+  Client busy(auth_job());
+  busy.say("220 mx ESMTP\r\n");
+  busy.say(kEhloAuth);
+  CHECK(busy.say("454 4.7.0 Temporary authentication failure\r\n") == "QUIT\r\n");
+  CHECK(busy.session.outcomes()[0].status == RcptStatus::TempFail);
+}
+
+TEST_CASE("client: without AUTH offered it goes on to MAIL") {
+  Client c(auth_job());
+  c.say("220 mx ESMTP\r\n");
+  CHECK(c.say("250-mx.correo.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n") == kMail8);
+  CHECK(has_note(c.last, "note.smtp.no_auth_offered"));
+  CHECK_FALSE(c.session.authenticated());
+  // No password, no AUTH, even when offered.
+  Client anon(job());
+  anon.say("220 mx ESMTP\r\n");
+  CHECK(anon.say(kEhloAuth) == kMail8);
+  CHECK_FALSE(has_note(anon.last, "note.smtp.no_auth_offered"));
+}
+
+namespace {
+
+struct LoginHooks : LoopHooks {
+  std::map<std::string, std::string> passwords{{"alice@uni.example", "secret"}};
+  bool authenticate(const std::string& user, const std::string& password) override {
+    auto it = passwords.find(user);
+    return it != passwords.end() && it->second == password;
+  }
+};
+
+ServerConfig submission_config() {
+  ServerConfig c;
+  c.hostname = "smtp.uni.example";
+  c.starttls = true;
+  c.auth = true;
+  c.tls_auth_only = true;
+  return c;
+}
+
+// Like converse(), but counts how often each side switched to TLS and keeps what the client said.
+struct Talk {
+  int client_tls = 0, server_tls = 0;
+  std::string client_said;
+};
+Talk talk(ClientSession& client, ServerSession& server, std::size_t chunk) {
+  Talk t;
+  std::string to_client = server.on_connect().send;
+  for (int rounds = 0; !client.done() && rounds < 100; ++rounds) {
+    std::string to_server;
+    bool client_closes = false;
+    for (std::size_t i = 0; i < to_client.size(); i += chunk) {
+      SessionOutput c = client.on_input(std::string_view(to_client).substr(i, chunk));
+      to_server += c.send;
+      t.client_tls += c.start_tls ? 1 : 0;
+      client_closes = client_closes || c.close;
+    }
+    t.client_said += to_server;
+    if (client_closes) break;
+    to_client.clear();
+    bool server_closes = false;
+    for (std::size_t i = 0; i < to_server.size(); i += chunk) {
+      SessionOutput s = server.on_input(std::string_view(to_server).substr(i, chunk));
+      to_client += s.send;
+      t.server_tls += s.start_tls ? 1 : 0;
+      server_closes = server_closes || s.close;
+    }
+    if (server_closes) {
+      client.on_input(to_client);
+      client.on_closed();
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("loopback: STARTTLS then AUTH on a submission server delivers the message") {
+  for (const char* mechanism : {"PLAIN", "LOGIN"}) {
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, std::size_t{4096}}) {
+      CAPTURE(mechanism);
+      CAPTURE(chunk);
+      LoginHooks hooks;
+      ServerSession server(submission_config(), hooks);
+      ClientSession client(auth_job(mechanism));
+      const Talk t = talk(client, server, chunk);
+      CHECK(client.done());
+      CHECK(client.tls());
+      CHECK(client.authenticated());
+      CHECK(server.tls());
+      CHECK(t.client_tls == 1);
+      CHECK(t.server_tls == 1);
+      CHECK(t.client_said.find("STARTTLS\r\n") < t.client_said.find("AUTH "));
+      CHECK(t.client_said.find("AUTH ") < t.client_said.find("MAIL FROM:"));
+      REQUIRE(hooks.messages.size() == 1);
+      CHECK(hooks.messages[0] == kEightBit);
+      REQUIRE(hooks.transactions.size() == 1);
+      CHECK(hooks.transactions[0].auth_user == "alice@uni.example");
+      CHECK(hooks.transactions[0].tls);
+      CHECK(hooks.transactions[0].esmtp);
+      CHECK(hooks.transactions[0].helo == "mail.uni.example");
+      CHECK(hooks.transactions[0].body_8bit);
+      REQUIRE(client.outcomes().size() == 1);
+      CHECK(client.outcomes()[0].status == RcptStatus::Delivered);
+      CHECK(server.errors() == 0);
+    }
+  }
+}
+
+TEST_CASE("loopback: a wrong password on the submission server delivers nothing") {
+  for (const char* mechanism : {"PLAIN", "LOGIN"}) {
+    CAPTURE(mechanism);
+    LoginHooks hooks;
+    ServerSession server(submission_config(), hooks);
+    ClientJob j = auth_job(mechanism);
+    j.auth_password = "guess";
+    ClientSession client(j);
+    talk(client, server, 4096);
+    CHECK(client.done());
+    CHECK_FALSE(client.authenticated());
+    CHECK(hooks.messages.empty());
+    CHECK(client.outcomes()[0].status == RcptStatus::PermFail);
+    CHECK(client.outcomes()[0].reply == "535 5.7.8 Error: authentication failed: (reason unavailable)");
+    CHECK(server.state() == ServerState::Closed);
+  }
+}

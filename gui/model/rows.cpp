@@ -39,7 +39,7 @@ std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr
       rows.push_back(TranscriptRow{i, k == 0, kind, e.time, k == 0 ? route : std::string(), std::move(lines[k]), e.encrypted});
     if (!hidden)
       for (const auto& n : e.notes)
-        rows.push_back(TranscriptRow{i, false, LineKind::Note, e.time, {}, "↳ " + tr.phrase(n), e.encrypted});
+        rows.push_back(TranscriptRow{i, false, LineKind::Explanation, e.time, {}, "↳ " + tr.phrase(n), e.encrypted});
   }
   return rows;
 }

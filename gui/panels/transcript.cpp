@@ -13,7 +13,7 @@ ImVec4 color_for(LineKind kind, bool light) {
     case LineKind::Client: return light ? ImVec4(0.05f, 0.25f, 0.70f, 1) : ImVec4(0.45f, 0.70f, 1.00f, 1);
     case LineKind::Server: return light ? ImVec4(0.00f, 0.45f, 0.10f, 1) : ImVec4(0.45f, 0.90f, 0.50f, 1);
     case LineKind::Narration: return light ? ImVec4(0.55f, 0.30f, 0.00f, 1) : ImVec4(1.00f, 0.80f, 0.35f, 1);
-    case LineKind::Note: return light ? ImVec4(0.35f, 0.25f, 0.55f, 1) : ImVec4(0.75f, 0.65f, 0.95f, 1);
+    case LineKind::Explanation: return light ? ImVec4(0.35f, 0.25f, 0.55f, 1) : ImVec4(0.75f, 0.65f, 0.95f, 1);
     case LineKind::Info: break;
   }
   return light ? ImVec4(0.30f, 0.30f, 0.30f, 1) : ImVec4(0.75f, 0.75f, 0.78f, 1);

@@ -35,11 +35,14 @@ std::string fold_header(std::string_view name, std::string_view value, std::size
   std::size_t col = name.size() + 2;  // "Name: "
   std::size_t pos = 0;
   while (pos < value.size()) {
-    // The next word, with the space that precedes it.
-    std::size_t next = value.find(' ', pos + 1);
+    // The next word, with all the spaces that precede it: a fold between two spaces could leave a
+    // line of white space only, which RFC 5322 §3.2.2 forbids.
+    std::size_t next = value.find_first_not_of(' ', pos);
+    if (next != std::string_view::npos) next = value.find(' ', next);
     if (next == std::string_view::npos) next = value.size();
     const std::string_view word = value.substr(pos, next - pos);
-    if (col + word.size() > width && pos > 0 && word.front() == ' ') {
+    const bool has_text = word.find_first_not_of(' ') != std::string_view::npos;
+    if (col + word.size() > width && pos > 0 && word.front() == ' ' && has_text) {
       out += "\r\n";  // the space stays at the start of the continuation line
       col = 0;
     }

@@ -185,9 +185,13 @@ MimePart parse_entity(const std::vector<Header>& headers, std::string_view body,
       part.problem = "unknown Content-Transfer-Encoding \"" + part.encoding + "\"";
     part.decoded = part.encoded;
   }
-  if (part.content_type == "message/rfc822" && depth < kMaxMimeDepth) {
-    const Message inner = Message::parse(part.decoded);
-    part.children.push_back(parse_entity(inner.headers(), inner.body(), depth + 1, count, "text/plain"));
+  if (part.content_type == "message/rfc822") {
+    if (depth >= kMaxMimeDepth) {
+      part.problem = "parts nested more than " + std::to_string(kMaxMimeDepth) + " deep; not read further";
+    } else {
+      const Message inner = Message::parse(part.decoded);
+      part.children.push_back(parse_entity(inner.headers(), inner.body(), depth + 1, count, "text/plain"));
+    }
   }
   return part;
 }
@@ -207,7 +211,7 @@ struct TextPart {
 TextPart text_part(std::string_view subtype, std::string_view text, bool quoted_printable) {
   TextPart t;
   std::string body = to_crlf(text);
-  if (!body.empty() && body.size() >= 2 && body.compare(body.size() - 2, 2, "\r\n") != 0) body += "\r\n";
+  if (!body.empty() && (body.size() < 2 || body.compare(body.size() - 2, 2, "\r\n") != 0)) body += "\r\n";
   t.type = "text/" + std::string(subtype) + "; charset=UTF-8";
   // RFC 5322 §2.1.1: lines of at most 998 octets; longer ones must be encoded.
   if (is_ascii(body) && longest_line(body) <= 998) {
@@ -233,10 +237,9 @@ std::string entity(const std::string& type, const std::string& encoding, const s
 
 std::string multipart(const std::string& b, const std::vector<std::string>& parts, bool preamble) {
   std::string out = preamble ? "This is a multi-part message in MIME format.\r\n" : "";
-  for (const auto& p : parts) {
-    out += "--" + b + "\r\n" + p;
-    if (p.size() < 2 || p.compare(p.size() - 2, 2, "\r\n") != 0) out += "\r\n";
-  }
+  // RFC 2046 §5.1.1: the CRLF before a delimiter belongs to the delimiter, so it is added after
+  // every part; a part that ends in a line break keeps it.
+  for (const auto& p : parts) out += "--" + b + "\r\n" + p + "\r\n";
   return out + "--" + b + "--\r\n";
 }
 

@@ -742,11 +742,12 @@ void Loader::narration(const Json& root, Scenario& s) {
         } else if (auto cmd = str(w, "command", wp, false, "an SMTP verb such as \"DATA\"")) {
           t.kind = Trigger::Kind::Command;
           t.verb = *cmd;
-          static const std::set<std::string> verbs{"HELO", "EHLO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "VRFY", "QUIT"};
+          static const std::set<std::string> verbs{"HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA",
+                                                   "RSET", "NOOP", "VRFY", "ETRN", "QUIT"};
           std::string upper = *cmd;
           for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
           if (!verbs.count(upper))
-            error(wp / "command", "expected an SMTP verb (HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, VRFY, QUIT), got " + qt(*cmd));
+            error(wp / "command", "expected an SMTP verb (HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, RSET, NOOP, VRFY, ETRN, QUIT), got " + qt(*cmd));
         } else if (auto acc = str(w, "accepted", wp, false, "an MTA host name")) {
           t.kind = Trigger::Kind::Accepted;
           t.host = *acc;

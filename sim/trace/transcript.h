@@ -16,7 +16,7 @@ Phrase describe(const TraceEvent& e, Lang lang);
 // Replaces {0}..{9} in pattern with args; unknown placeholders stay as they are.
 std::string fill(std::string_view pattern, const std::vector<std::string>& args);
 
-enum class LineKind { Client, Server, Info, Narration, Note };
+enum class LineKind { Client, Server, Info, Narration, Explanation };
 
 struct TranscriptLine {
   std::size_t event = 0;  // index of the trace event it comes from

@@ -196,7 +196,9 @@ void ClientSession::on_reply(const Reply& r, SessionOutput& out) {
         extensions_.clear();
         return send("EHLO " + job_.helo_name, ClientState::Ehlo, out);
       }
-      return send_mail(out);  // opportunistic TLS: carry on in the clear
+      // Opportunistic TLS: carry on in the clear, logging in if we would have without STARTTLS.
+      job_.starttls = false;
+      return after_hello(out);
 
     case ClientState::Auth:
     case ClientState::AuthLoginPassword:

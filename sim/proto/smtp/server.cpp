@@ -48,7 +48,8 @@ ServerSession::ServerSession(ServerConfig config, ServerHooks& hooks) : config_(
 SessionOutput ServerSession::on_connect() {
   SessionOutput out;
   // RFC 5321 §4.3.1 greeting; Postfix smtpd_banner = "$myhostname ESMTP $mail_name" (no enhanced code).
-  out.reply("220 " + config_.hostname + " ESMTP " + config_.software);
+  // An RFC 821-only server does not claim ESMTP in its banner.
+  out.reply("220 " + config_.hostname + (config_.esmtp ? " ESMTP " : " SMTP ") + config_.software);
   return out;
 }
 
@@ -171,7 +172,6 @@ void ServerSession::cmd_ehlo(std::string_view args, SessionOutput& out) {
   if (auth_available()) lines.push_back("AUTH PLAIN LOGIN");
   for (const char* ext : {"ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8"}) lines.push_back(ext);
   for (std::size_t i = 0; i < lines.size(); ++i) out.reply((i + 1 < lines.size() ? "250-" : "250 ") + lines[i]);
-  if (config_.starttls && !tx_.tls) out.note("note.smtp.starttls_offered");
   if (config_.auth && !auth_available()) out.note("note.smtp.auth_after_tls");
 }
 

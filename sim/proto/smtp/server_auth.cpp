@@ -118,11 +118,12 @@ void ServerSession::sasl_line(std::string_view line, SessionOutput& out) {
 }
 
 void ServerSession::sasl_finish(const std::string& user, const std::string& password, SessionOutput& out) {
+  const std::string who = user;  // for AUTH LOGIN, `user` is sasl_user_ itself: copy it before clearing
   sasl_user_.clear();
-  if (!hooks_.authenticate(user, password)) return error(std::string(kAuthFailed) + kNoReason, out);
-  tx_.auth_user = user;
+  if (!hooks_.authenticate(who, password)) return error(std::string(kAuthFailed) + kNoReason, out);
+  tx_.auth_user = who;
   out.reply("235 2.7.0 Authentication successful");
-  out.note("note.smtp.auth_ok", {user});
+  out.note("note.smtp.auth_ok", {who});
 }
 
 }  // namespace postlab::smtp
