@@ -1,6 +1,7 @@
 // agents/: whole worlds built from lessons, run to the end, checked through their trace and stores.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "agents/world.h"
 #include "mail/encoding.h"
 #include "mail/message.h"
+#include "mail/mime.h"
 #include "scenario/load.h"
 
 using namespace postlab;
@@ -384,4 +386,55 @@ TEST_CASE("agents: without logging in the submission port refuses every recipien
   w.run();
   CHECK(has_line(w.trace(), "554 5.7.1 <bob@correo.example>: Recipient address rejected: Access denied\r\n"));
   CHECK(of_kind(w.trace(), EventKind::MessageAccepted).empty());
+}
+
+namespace {
+
+const MimePart* find_part(const MimePart& p, const std::string& type, const std::string& filename = {}) {
+  if (!p.multipart() && p.content_type == type && (filename.empty() || p.filename == filename)) return &p;
+  for (const auto& c : p.children)
+    if (const MimePart* found = find_part(c, type, filename)) return found;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("agents: every lesson's messages parse back to what the lesson described") {
+  for (const auto& entry : std::filesystem::directory_iterator(POSTLAB_SOURCE_DIR "/scenarios")) {
+    if (entry.path().extension() != ".json") continue;
+    INFO(entry.path().string());
+    LoadResult r = load_scenario_file(entry.path().string());
+    REQUIRE(r.ok());
+    World w(*r.scenario);
+    w.run();
+    // The drafts are the messages as the clients composed them, in timeline order.
+    std::vector<const MessageSnapshot*> drafts;
+    for (const auto& e : w.trace().events())
+      if (e.kind == EventKind::MessageComposed) drafts.push_back(&w.trace().messages()[static_cast<std::size_t>(e.message)]);
+    std::size_t k = 0;
+    for (const auto& item : r.scenario->timeline) {
+      if (!item.send) continue;
+      REQUIRE(k < drafts.size());
+      const MessageSpec& spec = item.send->message;
+      const MimePart root = parse_mime(drafts[k++]->data);
+      CHECK(decode_header_text(Message::parse(drafts[k - 1]->data).get("Subject")) == spec.subject);
+      const MimePart* text = find_part(root, "text/plain");
+      REQUIRE(text != nullptr);
+      CHECK(text->problem.empty());
+      CHECK(text->decoded == to_crlf(spec.body));
+      if (!spec.html.empty()) {
+        const MimePart* html = find_part(root, "text/html");
+        REQUIRE(html != nullptr);
+        CHECK(html->decoded == to_crlf(spec.html));
+      }
+      for (const auto& a : spec.attachments) {
+        const MimePart* part = find_part(root, a.type.empty() ? guess_mime_type(a.name) : a.type, a.name);
+        REQUIRE(part != nullptr);
+        CHECK(part->encoding == "base64");
+        CHECK(part->decoded.size() == a.size);
+        if (a.has_content) CHECK(part->decoded == a.content);
+      }
+    }
+    CHECK(k == drafts.size());
+  }
 }

@@ -2,7 +2,10 @@
 #include <doctest/doctest.h>
 #include <imgui.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "agents/world.h"
 #include "app.h"
@@ -93,20 +96,29 @@ TEST_CASE("mail summary decodes the subject and the layout fills the window with
   }
 }
 
-TEST_CASE("every panel draws at every step of the lesson in both languages and presentation mode") {
+TEST_CASE("every panel draws at every step of every lesson in both languages and all view modes") {
   HeadlessImGui imgui;
   App app(kAssets, Lang::En);
   app.set_fonts(imgui.fonts.mono, imgui.fonts.large);
-  REQUIRE(app.load(kLesson));
-  REQUIRE(app.steps() > 20);
-  for (Lang lang : {Lang::En, Lang::Es}) {
-    REQUIRE(app.set_language(lang));
-    for (bool presentation : {false, true}) {
-      app.ui().presentation = presentation;
-      for (std::size_t k = 0; k <= app.steps(); ++k) {
-        app.seek(k);
-        CHECK(imgui.frame(app) > 100);
-        CHECK(app.cursor() == k);
+  std::vector<std::string> lessons;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(POSTLAB_SOURCE_DIR) + "/scenarios"))
+    if (entry.path().extension() == ".json") lessons.push_back(entry.path().string());
+  std::sort(lessons.begin(), lessons.end());
+  REQUIRE(lessons.size() >= 7);
+  for (const auto& lesson : lessons) {
+    INFO(lesson);
+    REQUIRE(app.load(lesson));
+    REQUIRE(app.steps() > 20);
+    for (Lang lang : {Lang::En, Lang::Es}) {
+      REQUIRE(app.set_language(lang));
+      for (int mode = 0; mode < 3; ++mode) {
+        app.ui().presentation = mode == 1;
+        if ((mode == 2) != app.ui().eavesdropper) app.ui().commands.push_back(Command::ToggleEavesdropper);
+        for (std::size_t k = 0; k <= app.steps(); ++k) {
+          app.seek(k);
+          CHECK(imgui.frame(app) > 100);
+          CHECK(app.cursor() == k);
+        }
       }
     }
   }
