@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   std::string lesson, screenshot, lang_code = "en", size = "1600x900";
   long long step = -1;
   float scale = 1.0f;
-  bool presentation = false;
+  bool presentation = false, eavesdropper = false;
   cli.add_option("lesson", lesson, "Lesson file (JSON); default: the first lesson");
   cli.add_option("--lang", lang_code, "Interface language: en or es")->check(CLI::IsMember({"en", "es"}));
   cli.add_option("--screenshot", screenshot, "Render one frame to this PNG file and exit");
@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   cli.add_option("--size", size, "Window size WIDTHxHEIGHT in pixels");
   cli.add_option("--scale", scale, "Font scale (0.6 to 3)")->check(CLI::Range(0.6f, 3.0f));
   cli.add_flag("--presentation", presentation, "Large fonts and a light, high-contrast theme for projectors");
+  cli.add_flag("--eavesdropper", eavesdropper, "Start in the eavesdropper's view (lines inside TLS show only their size)");
   cli.footer("Keys: → or PageDown next step, ← or PageUp back, Space play/pause, Home/End, F5 reload.\n"
              "Example: postlab --screenshot step12.png --step 12 scenarios/01-smtp-basic.json");
   try {
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   App app(assets, lang_code == "es" ? Lang::Es : Lang::En);
   app.ui().font_scale = scale;
   app.ui().presentation = presentation;
+  if (eavesdropper) app.ui().commands.push_back(Command::ToggleEavesdropper);
   const bool ok = app.load(lesson);
   for (const auto& e : app.errors()) std::cerr << e.str() << "\n";
   if (step >= 0) {
