@@ -341,3 +341,16 @@ TEST_CASE("Mailstore: users have INBOX and their folders and UIDs ascend per fol
   CHECK(inbox.messages[2].size == 300);
   CHECK(box->folders.at("Trabajo").messages.size() == 1);
 }
+
+TEST_CASE("mail: a Spanish subject travels as ASCII and reads back the same") {
+  const std::string subject = "¡Año nuevo, vida nueva!";
+  const std::string wire = encode_header_text(subject);
+  for (unsigned char c : wire) CHECK((c < 0x80));
+  CHECK(wire.rfind("=?UTF-8?Q?", 0) == 0);
+  CHECK(decode_header_text(wire) == subject);
+  // As a header in a whole message, parsed back.
+  Message m;
+  m.append("Subject", wire);
+  m.set_body("x\r\n");
+  CHECK(decode_header_text(Message::parse(m.serialize()).get("Subject")) == subject);
+}

@@ -427,3 +427,21 @@ TEST_CASE("parse_path_args splits path and parameters") {
   CHECK_FALSE(parse_path_args("TO:<a@b.example>", "FROM:"));
   CHECK_FALSE(parse_path_args("FROM:<@nowhere>", "FROM:"));
 }
+
+TEST_CASE("server: lines past the RFC 5321 minimums get the replies Postfix gives") {
+  // RFC 5321 §4.5.3.1.4 and .6 set 512 octets per command line and 1000 per text line as minimums a
+  // server must accept. Postfix accepts longer lines: commands up to line_length_limit (2048),
+  // and text lines of any length (stored in pieces), counting them towards the size limit.
+  Server s;
+  s.say("EHLO x.example\r\n");
+  const std::string noop = "NOOP " + std::string(700, 'x') + "\r\n";  // 705 octets + CRLF
+  CHECK(s.say(noop) == "250 2.0.0 Ok\r\n");
+  CHECK(s.last.notes.empty());  // not truncated: under 2048
+  CHECK(s.say("MAIL FROM:<a@x.example>\r\n") == "250 2.1.0 Ok\r\n");
+  CHECK(s.say("RCPT TO:<bob@correo.example>\r\n") == "250 2.1.5 Ok\r\n");
+  CHECK(s.say("DATA\r\n") == "354 End data with <CR><LF>.<CR><LF>\r\n");
+  const std::string long_line(1500, 'z');
+  CHECK(s.say("Subject: long\r\n\r\n" + long_line + "\r\n.\r\n") == "250 2.0.0 Ok: queued as 4F2A91C3B7\r\n");
+  REQUIRE(s.hooks.messages.size() == 1);
+  CHECK(s.hooks.messages[0] == "Subject: long\r\n\r\n" + long_line + "\r\n");
+}

@@ -5,6 +5,7 @@
 #include "export/i18n.h"
 #include "scenario/scenario.h"
 #include "trace/transcript.h"
+#include "trace/verdict.h"
 #include "trace/view.h"
 
 namespace postlab {
@@ -35,6 +36,12 @@ std::string trace_to_json(const Scenario& scenario, const Trace& trace, const Tr
       j["direction"] = e.from_client ? "client-to-server" : "server-to-client";
       j["arrive_us"] = e.arrive;
       j["lines"] = split_lines(e.text);
+      j["encrypted"] = e.encrypted;
+      if (!e.notes.empty()) {
+        Json notes = Json::array();
+        for (const auto& n : e.notes) notes.push_back(tr.phrase(n));
+        j["notes"] = std::move(notes);
+      }
     } else {
       j["text"] = tr.phrase(describe(e, tr.lang()));
     }
@@ -51,11 +58,22 @@ std::string trace_to_json(const Scenario& scenario, const Trace& trace, const Tr
   Json messages = Json::array();
   for (std::size_t i = 0; i < trace.messages().size(); ++i) {
     const auto& m = trace.messages()[i];
-    messages.push_back({{"id", i},
-                        {"queue_id", m.queue_id},
-                        {"envelope_from", m.envelope_from},
-                        {"envelope_to", m.envelope_to},
-                        {"data", m.data}});
+    Json jm{{"id", i}, {"queue_id", m.queue_id}, {"envelope_from", m.envelope_from}, {"envelope_to", m.envelope_to}};
+    const SenderFacts f = sender_facts(m);
+    jm["header_from"] = f.header_from;
+    if (!f.header_sender.empty()) jm["header_sender"] = f.header_sender;
+    if (!f.header_reply_to.empty()) jm["header_reply_to"] = f.header_reply_to;
+    if (!m.client_host.empty()) {
+      // How the accepting server got it, and what that says about the sender (envelope vs header).
+      jm["received_from"] = {{"host", m.client_host}, {"address", m.client_address}, {"helo", m.helo},
+                             {"auth_user", m.auth_user}, {"tls", m.tls}};
+      const SpoofVerdict v = spoof_verdict(m);
+      Json reasons = Json::array();
+      for (const auto& r : v.reasons) reasons.push_back({{"key", r.key}, {"text", tr.phrase(r)}});
+      jm["verdict"] = {{"suspicious", v.suspicious}, {"reasons", std::move(reasons)}};
+    }
+    jm["data"] = m.data;
+    messages.push_back(std::move(jm));
   }
   out["messages"] = std::move(messages);
   return out.dump(2) + "\n";

@@ -1,0 +1,54 @@
+// export/: the JSON a program reads from `postlab-cli run --format json`.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "agents/world.h"
+#include "export/i18n.h"
+#include "export/json_export.h"
+#include "scenario/load.h"
+
+using namespace postlab;
+
+TEST_CASE("export: the JSON trace names every step and records envelope facts and verdicts") {
+  LoadResult r = load_scenario_file(POSTLAB_SOURCE_DIR "/scenarios/03-spoofed-from.json");
+  REQUIRE(r.ok());
+  World w(*r.scenario);
+  w.run();
+  std::string error;
+  auto tr = Translations::load(POSTLAB_SOURCE_DIR "/assets", Lang::Es, &error);
+  REQUIRE(tr);
+  const auto j = nlohmann::json::parse(trace_to_json(*r.scenario, w.trace(), *tr));
+  CHECK(j["fingerprint"].get<std::uint64_t>() == w.trace().fingerprint());
+  REQUIRE(j["events"].size() == w.trace().size());
+
+  std::size_t steps = 0, encrypted = 0;
+  for (const auto& e : j["events"]) {
+    if (e.contains("step")) CHECK(e["step"].get<std::size_t>() == ++steps);
+    if (e["kind"] == "line") {
+      CHECK(e.contains("lines"));
+      if (e["encrypted"].get<bool>()) ++encrypted;
+    } else {
+      CHECK(e.contains("text"));
+    }
+  }
+  CHECK(encrypted > 0);
+
+  // Both messages in Bob's INBOX: the dean's is consistent, Mallory's is suspicious.
+  int consistent = 0, suspicious = 0;
+  for (const auto& m : j["messages"]) {
+    if (!m.contains("verdict") || m["envelope_to"] != nlohmann::json::array({"bob@correo.example"})) continue;
+    if (m["received_from"]["host"] == "mallory-pc") {
+      CHECK(m["verdict"]["suspicious"].get<bool>());
+      CHECK(m["verdict"]["reasons"][0]["key"] == "verdict.from_not_host");
+      CHECK(m["header_reply_to"] == "soporte@evil.example");
+      ++suspicious;
+    } else if (m["received_from"]["host"] == "mail.uni.example") {
+      CHECK_FALSE(m["verdict"]["suspicious"].get<bool>());
+      ++consistent;
+    }
+  }
+  CHECK(suspicious >= 1);
+  CHECK(consistent >= 1);
+}
