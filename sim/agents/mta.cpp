@@ -279,7 +279,17 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
       // An address where no simulated machine lives: nothing ever answers, so the client gives up
       // only after its connect timeout, as it does for a host that is down.
       relay->last_error = "connect to " + target + "[" + address + "]:25: Connection timed out";
-      world_.rec().after(kConnectTimeout, [this, relay] { try_next_target(relay); });
+      world_.rec().after(kConnectTimeout, [this, relay, target, address] {
+        TraceEvent e;  // the attempt the student would otherwise never see
+        e.kind = EventKind::ConnectionRefused;
+        e.protocol = Protocol::Tcp;
+        e.from = spec_.name;
+        e.to = target + " [" + address + "]";
+        e.port = smtp::kPort;
+        e.text = "Connection timed out";
+        world_.rec().emit(std::move(e));
+        try_next_target(relay);
+      });
       return;
     }
     const QueueEntry& entry = queue_[relay->queue_id];
