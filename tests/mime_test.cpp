@@ -654,3 +654,37 @@ TEST_CASE("fold_header on many generated values keeps its promises") {
     check_fold(rng.uniform(0, 1) ? "Subject" : "X-A-Much-Longer-Header-Name", value);
   }
 }
+
+TEST_CASE("mime: downgrade_to_7bit turns 8-bit text into quoted-printable and leaves the rest") {
+  const std::string plain = "Subject: x\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                            "Buenos días, mañana.\r\n";
+  auto down = downgrade_to_7bit(plain);
+  REQUIRE(down.has_value());
+  const Message parsed = Message::parse(*down);
+  for (unsigned char c : parsed.body()) CHECK(c < 0x80);
+  const MimePart p = parse_mime(*down);
+  CHECK(p.encoding == "quoted-printable");
+  CHECK(p.decoded == "Buenos días, mañana.\r\n");
+  CHECK_FALSE(downgrade_to_7bit("Subject: x\r\n\r\nonly ascii\r\n").has_value());
+
+  // In a multipart message only the 8-bit text part changes; base64 parts stay byte for byte.
+  Message m;
+  m.append("Subject", "x");
+  Rng rng(5);
+  BodySpec body;
+  body.text = "Año nuevo, vida nueva.\n";
+  AttachmentSpec a;
+  a.name = "foto.jpg";
+  a.size = 500;
+  body.attachments.push_back(a);
+  build_mime_body(m, body, rng);
+  const std::string original = m.serialize();
+  auto mixed = downgrade_to_7bit(original);
+  REQUIRE(mixed.has_value());
+  const MimePart before = parse_mime(original), after = parse_mime(*mixed);
+  REQUIRE(after.children.size() == 2);
+  CHECK(after.children[0].encoding == "quoted-printable");
+  CHECK(after.children[0].decoded == before.children[0].decoded);
+  CHECK(after.children[1].encoded == before.children[1].encoded);
+  CHECK(after.children[1].decoded.size() == 500);
+}

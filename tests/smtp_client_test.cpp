@@ -613,3 +613,19 @@ TEST_CASE("loopback: a wrong password on the submission server delivers nothing"
     CHECK(server.state() == ServerState::Closed);
   }
 }
+
+TEST_CASE("client: 8-bit data goes as its 7-bit version to a server without 8BITMIME") {
+  ClientJob job{.helo_name = "mail.uni.example", .mail_from = "a@uni.example", .rcpts = {"b@museo.example"},
+                .data = "Subject: x\r\n\r\nma\xC3\xB1" "ana\r\n", .data_7bit = "Subject: x\r\n\r\nma=C3=B1ana\r\n"};
+  ClientSession c(job);
+  c.on_input("220 old.museo.example SMTP Sendmail\r\n");
+  c.on_input("502 5.5.2 Error: command not recognized\r\n");  // EHLO
+  SessionOutput helo = c.on_input("250 old.museo.example\r\n");  // HELO: no extensions
+  CHECK(helo.send == "MAIL FROM:<a@uni.example>\r\n");
+  REQUIRE(helo.notes.size() == 1);
+  CHECK(helo.notes[0].key == "note.smtp.downgraded");
+  c.on_input("250 2.1.0 Ok\r\n");
+  c.on_input("250 2.1.5 Ok\r\n");
+  SessionOutput data = c.on_input("354 End data with <CR><LF>.<CR><LF>\r\n");
+  CHECK(data.send == "Subject: x\r\n\r\nma=C3=B1ana\r\n.\r\n");
+}

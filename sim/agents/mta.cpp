@@ -7,6 +7,7 @@
 #include "agents/world.h"
 #include "mail/address.h"
 #include "mail/message.h"
+#include "mail/mime.h"
 #include "proto/smtp/limits.h"
 
 namespace postlab {
@@ -298,6 +299,7 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
     job.mail_from = entry.from;
     job.rcpts = relay->rcpts;
     job.data = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)].data;
+    if (auto seven = downgrade_to_7bit(job.data)) job.data_7bit = std::move(*seven);  // Postfix's 8BITMIME downgrade
     const std::string relay_name = target + "[" + address + "]:25";
     auto* conn = world_.make_handler<SmtpClientConn>(
         world_.net(), std::move(job),

@@ -425,6 +425,56 @@ std::string make_attachment_bytes(const AttachmentSpec& spec, Rng& rng) {
   return out;
 }
 
+std::string serialize_mime(const MimePart& p) {
+  std::string out;
+  for (const auto& h : p.headers) out += h.name + ": " + h.value + "\r\n";
+  out += "\r\n";
+  if (!p.multipart() || p.children.empty() || !p.params.count("boundary")) return out + p.encoded;
+  const std::string& b = p.params.at("boundary");
+  // The parser gave each part its body without the CRLF that starts the next delimiter
+  // (RFC 2046 §5.1.1), so exactly one CRLF goes back after every part.
+  for (const auto& c : p.children) out += "--" + b + "\r\n" + serialize_mime(c) + "\r\n";
+  return out + "--" + b + "--\r\n";
+}
+
+namespace {
+
+bool has_8bit(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+// Re-encodes 8-bit text leaves in place; true when anything changed.
+bool downgrade_part(MimePart& p) {
+  bool changed = false;
+  for (auto& c : p.children) changed = downgrade_part(c) || changed;
+  if (p.multipart()) {
+    if (changed) p.encoded.clear();  // rebuilt from the children by serialize_mime
+    return changed;
+  }
+  if (!has_8bit(p.encoded) || (p.encoding != "8bit" && p.encoding != "binary" && p.encoding != "7bit")) return changed;
+  if (p.content_type.rfind("text/", 0) != 0) return changed;  // only text is converted, as Postfix does
+  p.encoded = qp_encode(to_crlf(p.decoded));
+  p.encoding = "quoted-printable";
+  bool found = false;
+  for (auto& h : p.headers)
+    if (iequals(h.name, "Content-Transfer-Encoding")) {
+      h.value = "quoted-printable";
+      found = true;
+    }
+  if (!found) p.headers.push_back({"Content-Transfer-Encoding", "quoted-printable"});
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> downgrade_to_7bit(std::string_view message) {
+  const Message m = Message::parse(message);
+  if (!has_8bit(m.body())) return std::nullopt;
+  MimePart root = parse_mime(message);
+  if (!downgrade_part(root)) return std::nullopt;
+  return serialize_mime(root);
+}
+
 void build_mime_body(Message& message, const BodySpec& body, Rng& rng) {
   if (!message.has("MIME-Version")) message.append("MIME-Version", "1.0");
   const bool qp = body.quoted_printable;

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,12 @@ struct BodySpec {
   std::vector<AttachmentSpec> attachments;
   bool quoted_printable = false;           // non-ASCII text as quoted-printable rather than 8bit
 };
+
+// RFC 6152 §3: 8-bit text may only go to a server that announced 8BITMIME. Like Postfix, convert
+// every 8bit/binary text part to quoted-printable. nullopt when the message is already 7-bit.
+std::optional<std::string> downgrade_to_7bit(std::string_view message);
+// The part tree written back as a message (what parse_mime read, with its encoded bodies).
+std::string serialize_mime(const MimePart& part);
 
 // Adds MIME-Version, Content-Type and Content-Transfer-Encoding to `message` and sets its body.
 // Plain ASCII text stays 7bit; other text goes quoted-printable unless eight_bit is allowed.

@@ -151,11 +151,17 @@ void ClientSession::after_hello(SessionOutput& out) {
 }
 
 void ClientSession::send_mail(SessionOutput& out) {
+  bool eight_bit = false;
+  for (unsigned char c : job_.data) eight_bit = eight_bit || c >= 0x80;
+  if (eight_bit && !has_extension("8BITMIME") && !job_.data_7bit.empty()) {
+    // RFC 6152 §3: no 8-bit data to a server that did not announce 8BITMIME.
+    job_.data = job_.data_7bit;
+    eight_bit = false;
+    out.note("note.smtp.downgraded");
+  }
   std::string mail = "MAIL FROM:<" + job_.mail_from + ">";
   // RFC 1870 §6 / RFC 6152 §3: declare the size and an 8-bit body when the server announced it.
   if (has_extension("SIZE")) mail += " SIZE=" + std::to_string(job_.data.size());
-  bool eight_bit = false;
-  for (unsigned char c : job_.data) eight_bit = eight_bit || c >= 0x80;
   if (eight_bit && has_extension("8BITMIME")) mail += " BODY=8BITMIME";
   send(mail, ClientState::Mail, out);
 }

@@ -14,6 +14,7 @@ struct ClientJob {
   std::string mail_from;             // "" for the null sender
   std::vector<std::string> rcpts;
   std::string data;                  // the message, CRLF line ends, not yet dot-stuffed
+  std::string data_7bit;             // the same converted to 7-bit, for a server without 8BITMIME
   bool starttls = true;              // use STARTTLS when offered (Postfix smtp_tls_security_level = may)
   std::string auth_user;             // log in with AUTH when set and offered (RFC 4954)
   std::string auth_password;
