@@ -22,8 +22,7 @@ void Mda::deliver(World& world, const std::string& host, Mailstore& store, const
   const std::string folder = "INBOX";
   const std::uint32_t uid = store.deliver(rcpt, folder, index, data.size());
 
-  char delay[32];
-  std::snprintf(delay, sizeof delay, "%.2g", static_cast<double>(world.rec().now() - accepted) / kSecond);
+  const std::string delay = format_log_delay(world.rec().now() - accepted);
   TraceEvent e;
   e.kind = EventKind::MessageStored;
   e.protocol = Protocol::Mda;

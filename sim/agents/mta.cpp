@@ -55,12 +55,6 @@ std::string dsn_of(const std::string& reply) {
   return "4.0.0";
 }
 
-std::string delay_text(SimTime d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2g", static_cast<double>(d) / kSecond);
-  return buf;
-}
-
 }  // namespace
 
 Mta::Mta(World& world, HostId host, const HostSpec& spec) : world_(world), host_(host), spec_(spec) {
@@ -260,7 +254,7 @@ void Mta::relay_domain(Relay relay) {
 
 void Mta::try_next_target(std::shared_ptr<Relay> relay) {
   if (relay->next >= relay->targets.size()) {
-    const std::string delay = delay_text(world_.rec().now() - queue_[relay->queue_id].accepted);
+    const std::string delay = format_log_delay(world_.rec().now() - queue_[relay->queue_id].accepted);
     // Every MX failed for now: the message stays queued (RFC 5321 §4.5.4.1).
     for (const auto& r : relay->rcpts)
       report(EventKind::DeliveryDeferred, relay->queue_id,
@@ -315,7 +309,7 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
             relay->last_error = "host " + relay_name + " said: " + s.outcomes().front().reply;
             return try_next_target(relay);
           }
-          const std::string delay = delay_text(world_.rec().now() - queue_[relay->queue_id].accepted);
+          const std::string delay = format_log_delay(world_.rec().now() - queue_[relay->queue_id].accepted);
           std::size_t finished = 0;
           auto later = std::make_shared<Relay>(Relay{relay->queue_id, relay->domain, {}, {}, 0, {}});
           for (const auto& o : s.outcomes()) {

@@ -114,6 +114,12 @@ std::string format_clock(SimTime t) {
   return buf;
 }
 
+std::string format_log_delay(Duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2g", static_cast<double>(d) / kSecond);
+  return buf;
+}
+
 std::optional<std::int64_t> parse_utc_instant(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SSZ
   if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||

@@ -26,6 +26,9 @@ std::string format_duration(Duration d);
 // Clock shown to students: "00:00:01.250", "1d 04:00:00.000" once a day has passed.
 std::string format_clock(SimTime t);
 
+// Seconds with two significant digits, as Postfix logs "delay=0.56".
+std::string format_log_delay(Duration d);
+
 // Unix seconds of an ISO 8601 UTC instant "2026-03-02T09:00:00Z" (seconds required, 'Z' required).
 std::optional<std::int64_t> parse_utc_instant(std::string_view text);
 // RFC 5322 §3.3 date-time for a virtual time: "Mon, 2 Mar 2026 09:00:00 +0000".
