@@ -157,3 +157,37 @@ TEST_CASE("keys and buttons move the player and a broken lesson shows its errors
   CHECK_FALSE(app.errors().empty());
   CHECK(imgui.frame(app) > 100);  // the errors panel is drawn
 }
+
+TEST_CASE("keys: arrows and a presentation clicker's PageDown and PageUp step the lesson") {
+  HeadlessImGui imgui;
+  ImGuiIO& io = ImGui::GetIO();
+  // Without a platform backend, give the named keys their own indices (as the GLFW backend does).
+  const ImGuiKey keys[] = {ImGuiKey_RightArrow, ImGuiKey_LeftArrow, ImGuiKey_PageDown, ImGuiKey_PageUp,
+                           ImGuiKey_Home,       ImGuiKey_End,       ImGuiKey_Space};
+  for (int i = 0; i < 7; ++i) io.KeyMap[keys[i]] = 300 + i;
+  App app(kAssets, Lang::En);
+  app.set_fonts(imgui.fonts.mono, imgui.fonts.large);
+  REQUIRE(app.load(kLesson));
+  imgui.frame(app);
+  auto press = [&](ImGuiKey key) {
+    io.KeysDown[io.KeyMap[key]] = true;
+    imgui.frame(app);
+    io.KeysDown[io.KeyMap[key]] = false;
+    imgui.frame(app);
+  };
+  press(ImGuiKey_RightArrow);
+  CHECK(app.cursor() == 1);
+  press(ImGuiKey_PageDown);
+  press(ImGuiKey_PageDown);
+  CHECK(app.cursor() == 3);
+  press(ImGuiKey_PageUp);
+  CHECK(app.cursor() == 2);
+  press(ImGuiKey_LeftArrow);
+  CHECK(app.cursor() == 1);
+  press(ImGuiKey_End);
+  CHECK(app.cursor() == app.steps());
+  press(ImGuiKey_Home);
+  CHECK(app.cursor() == 0);
+  press(ImGuiKey_Space);
+  CHECK(app.ui().playing);
+}
