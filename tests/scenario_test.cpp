@@ -1,6 +1,9 @@
 // scenario/: loading lessons. Every problem names its JSON path and line:column; loading is all-or-nothing.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -267,4 +270,32 @@ TEST_CASE("json_locate: paths and positions") {
   CHECK(path_string(dups[0].path) == "a.x");
   CHECK(dups[0].offset == 15);
   CHECK(path_string(dups[1].path) == "a");
+}
+
+TEST_CASE("scenario: the example in docs/scenario-format.md loads and delivers") {
+  std::ifstream in(POSTLAB_SOURCE_DIR "/docs/scenario-format.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  const auto start = doc.find("```json\n");
+  REQUIRE(start != std::string::npos);
+  const auto end = doc.find("```", start + 8);
+  LoadResult r = load_scenario_text(doc.substr(start + 8, end - start - 8), "scenario-format.md");
+  for (const auto& e : r.errors) INFO(e.str());
+  REQUIRE(r.ok());
+}
+
+TEST_CASE("scenario: a send that must log in without a password is reported") {
+  const std::string text = R"({"format": 1, "title": "t",
+    "hosts": [{"name": "pc", "role": "client", "address": "192.0.2.1", "user": "a@x.example"},
+              {"name": "mail.x.example", "role": "mta", "address": "192.0.2.2", "domains": ["x.example"],
+               "services": ["smtp", "submission"]}],
+    "users": [{"address": "a@x.example"}],
+    "timeline": [{"at": "0s", "send": {"from": "pc", "message": {"to": ["a@x.example"]}}},
+                 {"at": "1s", "send": {"from": "pc", "login": false, "message": {"to": ["a@x.example"]}}}]})";
+  LoadResult r = load_scenario_text(text, "t.json");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].path == "timeline[0].send");
+  CHECK(r.errors[0].message.find("has no \"password\"") != std::string::npos);
+  CHECK(r.errors[0].line == 6);
 }

@@ -582,6 +582,34 @@ void Loader::cross_checks(const Scenario& s) {
       error(p / "user", "no MTA host serves " + qt(addr ? addr->domain : h.user) +
                             ", so this device has no server to send through; add \"submit_to\": \"<MTA host>\"");
   }
+  // A send that must log in needs a password: the default submission port refuses strangers.
+  for (std::size_t i = 0; i < s.timeline.size(); ++i) {
+    const auto& send = s.timeline[i].send;
+    if (!send || !send->login || send->has_password) continue;
+    const HostSpec* device = host_named(s, send->host);
+    if (!device || device->role != HostRole::Client) continue;
+    auto user = parse_address(device->user);
+    const HostSpec* server = nullptr;
+    if (!send->via.empty()) server = host_named(s, send->via);
+    else if (!device->submit_to.empty()) server = host_named(s, device->submit_to);
+    else
+      for (const auto& h : s.hosts)
+        for (const auto& d : h.domains)
+          if (user && d == user->domain) server = &h;
+    if (!server || server->role != HostRole::Mta) continue;
+    const bool submission = std::find(server->services.begin(), server->services.end(), "submission") != server->services.end();
+    int port = send->port != 0 ? send->port : (send->via.empty() && device->submit_port != 0) ? device->submit_port
+                                                                                             : (submission ? 587 : 25);
+    if (port != 587 || !submission || !server->policy.require_auth_on_submission) continue;
+    std::string password;
+    for (const auto& u : s.users)
+      if (user && normalize_address(u.address) == user->str()) password = u.password;
+    if (password.empty())
+      error(JsonPath{} / "timeline" / i / "send",
+            qt(device->user) + " has no \"password\" in \"users\", but " + server->name +
+                " lets only logged-in users send on port 587: add the password, set \"login\": false to show "
+                "the refusal, or give " + server->name + " \"policy\": {\"require_auth_on_submission\": false}");
+  }
   // A domain belongs to one MTA.
   std::map<std::string, std::string> owner;
   for (std::size_t i = 0; i < s.hosts.size(); ++i)
