@@ -41,7 +41,13 @@ std::string steps_to_text(const Scenario& scenario, const Trace& trace, const Tr
 
   std::string out = tr.get("app.title") + " · " + scenario.title.get(tr.lang()) + "\n";
   out += tr.get("cli.lesson") + ": " + scenario.file + " · " + fill(tr.get("cli.seed"), {std::to_string(scenario.seed)}) +
-         " · " + fill(tr.get("cli.steps"), {std::to_string(steps)}) + "\n\n";
+         " · " + fill(tr.get("cli.steps"), {std::to_string(steps)}) + "\n";
+  if (!scenario.summary.empty()) out += "\n" + scenario.summary.get(tr.lang()) + "\n";
+  if (!scenario.goals.empty()) {
+    out += tr.get("cli.goals") + ":\n";
+    for (const auto& g : scenario.goals) out += "  - " + g.get(tr.lang()) + "\n";
+  }
+  out += "\n";
 
   std::size_t step = 0;
   for (const auto& e : trace.events()) {

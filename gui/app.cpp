@@ -75,6 +75,11 @@ void App::seek(std::size_t step) {
 std::size_t App::steps() const { return player_ ? player_->steps() : 0; }
 std::size_t App::cursor() const { return player_ ? player_->cursor() : 0; }
 
+std::string App::window_title() const {
+  const std::string app = tr_->get("app.title");
+  return result_.ok() ? app + " · " + result_.scenario->title.get(ui_.lang) : app;
+}
+
 float App::font_px() const {
   return kBaseFontPx * ui_.font_scale * (ui_.presentation ? kPresentationFactor : 1.0f);
 }

@@ -48,6 +48,7 @@ class App {
   }
   bool set_language(Lang lang);
   const Translations& tr() const { return *tr_; }
+  std::string window_title() const;  // "PostLab · <lesson title>" in the current language
 
  private:
   void handle_keys(int f5_key);

@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
 
   double last = platform.time(), last_watch = last;
   int frames = 0;
+  std::string shown_title;
   while (!platform.should_close()) {
     if (app.take_fonts_changed()) {
       const FontSet fonts = build_fonts(app.font_px());
@@ -85,6 +86,10 @@ int main(int argc, char** argv) {
     app.frame(now - last, Platform::key_f5());
     last = now;
     for (const auto& path : platform.take_dropped_files()) app.load(path);
+    if (const std::string title = app.window_title(); title != shown_title) {
+      platform.set_title(title);
+      shown_title = title;
+    }
     if (now - last_watch > 1.0) {
       app.watch_file();
       last_watch = now;

@@ -2,6 +2,7 @@
 #include <imgui.h>
 
 #include "export/i18n.h"
+#include "scenario/scenario.h"
 #include "trace/player.h"
 #include "trace/trace.h"
 #include "trace/transcript.h"
@@ -21,10 +22,21 @@ void draw_narration(const Frame& f) {
   if (n >= 0) {
     const TraceEvent& e = events[static_cast<std::size_t>(n)];
     ImGui::TextWrapped("%s", LocalText{e.text, e.text_alt}.get(tr.lang()).c_str());
+  } else if (f.scenario && !f.scenario->summary.empty()) {
+    // Before anything happens: what the lesson is about and what to learn from it.
+    ImGui::TextWrapped("%s", f.scenario->summary.get(tr.lang()).c_str());
   } else {
     ImGui::TextDisabled("%s", tr.c("narration.none"));
   }
   if (f.large) ImGui::PopFont();
+  if (n < 0 && f.scenario && !f.scenario->goals.empty()) {
+    ImGui::Separator();
+    ImGui::TextDisabled("%s", tr.c("narration.goals"));
+    for (const auto& g : f.scenario->goals) {
+      ImGui::Bullet();
+      ImGui::TextWrapped("%s", g.get(tr.lang()).c_str());
+    }
+  }
   if (auto cur = f.player->current_event()) {
     const TraceEvent& e = events[*cur];
     if (e.kind != EventKind::Narration) {
