@@ -183,7 +183,7 @@ TEST_CASE("i18n: every note and verdict the simulator writes reads complete in b
   // The sessions above reach the notes and reasons that carry arguments.
   for (const char* key : {"note.smtp.auth_plain", "note.smtp.auth_login_user", "note.smtp.auth_login_password",
                           "note.smtp.auth_login_prompt", "note.smtp.auth_ok", "note.smtp.truncated",
-                          "note.smtp.closed_while", "note.smtp.tls_started", "note.smtp.tls_first",
+                          "note.smtp.closed_while.mail", "note.smtp.tls_started", "note.smtp.tls_first",
                           "note.smtp.null_sender", "note.smtp.auth_after_tls", "note.smtp.helo_fallback",
                           "note.smtp.no_auth_offered", "note.smtp.malformed_reply", "verdict.from_is_login",
                           "verdict.from_not_login", "verdict.from_matches_host", "verdict.from_not_host",
@@ -201,6 +201,20 @@ TEST_CASE("i18n: every note and verdict the simulator writes reads complete in b
       const std::string text = t.phrase(p);
       CAPTURE(text);
       CHECK_FALSE(std::regex_search(text, leftover));  // every placeholder got its argument
+    }
+  }
+}
+
+TEST_CASE("i18n: the connection-closed note exists for every state a client can be in") {
+  using smtp::ClientState;
+  for (Lang lang : {Lang::En, Lang::Es}) {
+    const Translations t = load(lang);
+    for (ClientState s : {ClientState::Greeting, ClientState::Ehlo, ClientState::Helo, ClientState::StartTls,
+                          ClientState::Auth, ClientState::AuthLoginUser, ClientState::AuthLoginPassword,
+                          ClientState::Mail, ClientState::Rcpt, ClientState::Data, ClientState::Body}) {
+      const std::string key = std::string("note.smtp.closed_while.") + smtp::state_key(s);
+      CAPTURE(key);
+      CHECK(t.has(key));
     }
   }
 }

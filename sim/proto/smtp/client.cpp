@@ -35,6 +35,26 @@ const char* to_string(ClientState s) {
   return "?";
 }
 
+// The translation key of a state, for notes a student reads in their own language.
+const char* state_key(ClientState s) {
+  switch (s) {
+    case ClientState::Greeting: return "greeting";
+    case ClientState::Ehlo: return "ehlo";
+    case ClientState::Helo: return "helo";
+    case ClientState::StartTls: return "starttls";
+    case ClientState::Auth: return "auth";
+    case ClientState::AuthLoginUser: return "auth_login_user";
+    case ClientState::AuthLoginPassword: return "auth_login_password";
+    case ClientState::Mail: return "mail";
+    case ClientState::Rcpt: return "rcpt";
+    case ClientState::Data: return "data";
+    case ClientState::Body: return "body";
+    case ClientState::Quit:
+    case ClientState::Done: break;
+  }
+  return "body";
+}
+
 ClientSession::ClientSession(ClientJob job) : job_(std::move(job)) {
   for (const auto& r : job_.rcpts) outcomes_.push_back({r, RcptStatus::Pending, {}});
 }
@@ -83,7 +103,7 @@ SessionOutput ClientSession::on_closed() {
   SessionOutput out;
   if (state_ != ClientState::Done && state_ != ClientState::Quit) {
     fail_pending(RcptStatus::TempFail, std::string("lost connection while ") + to_string(state_));
-    out.note("note.smtp.closed_while", {to_string(state_)});
+    out.note(std::string("note.smtp.closed_while.") + state_key(state_));
   }
   state_ = ClientState::Done;
   return out;

@@ -34,6 +34,7 @@ enum class ClientState { Greeting, Ehlo, Helo, StartTls, Auth, AuthLoginUser, Au
                          Body, Quit, Done };
 // What the client is doing, in words (Postfix smtp_proto.c keeps such a phrase per state).
 const char* to_string(ClientState s);
+const char* state_key(ClientState s);  // "ehlo", "rcpt", ...: for translated notes
 
 class ClientSession {
  public:
