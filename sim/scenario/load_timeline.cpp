@@ -1,0 +1,266 @@
+// The lesson sections that describe what happens: messages, the timeline, narration, and the
+// checks that need the whole lesson.
+#include <algorithm>
+#include <set>
+
+#include "mail/address.h"
+#include "scenario/loader.h"
+
+namespace postlab::detail {
+
+std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, const HostSpec* sender) {
+  if (!object(j, p, {"from", "to", "cc", "bcc", "reply_to", "sender", "envelope_from", "subject", "body", "html",
+                     "attachments", "text_encoding"}))
+    return std::nullopt;
+  MessageSpec m;
+  if (auto f = str(j, "from", p, false, "a sender such as \"Alice <alice@uni.example>\"")) {
+    m.from = *f;
+    if (!parse_mailbox(*f)) error(p / "from", "expected a sender such as \"Alice <alice@uni.example>\", got " + qt(*f));
+  } else if (sender && !sender->user.empty()) {
+    m.from = sender->user;  // the device's own user
+  }
+  std::size_t count = 0;
+  for (const char* key : {"to", "cc", "bcc"}) {
+    auto& out = std::string_view(key) == "to" ? m.to : std::string_view(key) == "cc" ? m.cc : m.bcc;
+    out = str_list(j, key, p, false, "a recipient such as \"bob@correo.example\"", kMaxRecipientsPerMessage);
+    for (std::size_t k = 0; k < out.size(); ++k)
+      if (!parse_mailbox(out[k]))
+        error(p / key / k, "expected a recipient such as \"bob@correo.example\" or \"Bob <bob@correo.example>\", got " + qt(out[k]));
+    count += out.size();
+  }
+  if (count == 0 && !j.contains("to")) error(p, "missing field \"to\": a message needs at least one recipient");
+  else if (count == 0) error(p / "to", "a message needs at least one recipient in \"to\", \"cc\" or \"bcc\"");
+  if (count > kMaxRecipientsPerMessage) error(p, "too many recipients (at most " + std::to_string(kMaxRecipientsPerMessage) + ")");
+  if (auto s = str(j, "subject", p, false)) {
+    if (s->find_first_of("\r\n") != std::string::npos) error(p / "subject", "a subject is one line of text");
+    m.subject = *s;
+  }
+  if (auto b = str(j, "body", p, false)) {
+    if (b->size() > kMaxBodyBytes)
+      error(p / "body", "the body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
+    m.body = *b;
+  }
+  if (auto h = str(j, "html", p, false)) {
+    if (h->size() > kMaxBodyBytes)
+      error(p / "html", "the HTML body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
+    m.html = *h;
+  }
+  for (const char* key : {"reply_to", "sender"}) {
+    if (auto v = str(j, key, p, false, "a mailbox such as \"Alice <alice@uni.example>\"")) {
+      if (!parse_mailbox(*v)) error(p / key, "expected a mailbox such as \"Alice <alice@uni.example>\", got " + qt(*v));
+      (std::string_view(key) == "sender" ? m.sender : m.reply_to) = *v;
+    }
+  }
+  if (auto e = str(j, "envelope_from", p, false, "an address, or \"<>\" for the null sender")) {
+    if (*e == "<>" || e->empty()) m.null_sender = true;
+    else if (!parse_address(*e)) error(p / "envelope_from", "expected an address such as \"alice@uni.example\", or \"<>\", got " + qt(*e));
+    else m.envelope_from = *e;
+  }
+  if (auto t = str(j, "text_encoding", p, false, "\"8bit\" or \"quoted-printable\"")) {
+    if (*t == "quoted-printable") m.quoted_printable = true;
+    else if (*t != "8bit") error(p / "text_encoding", "expected \"8bit\" or \"quoted-printable\", got " + qt(*t));
+  }
+  if (const Json* l = list(j, "attachments", p, false, kMaxAttachments)) {
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < l->size(); ++i) {
+      const Json& a = (*l)[i];
+      const JsonPath ap = p / "attachments" / i;
+      if (!object(a, ap, {"name", "type", "size", "content"})) continue;
+      AttachmentSpec spec;
+      if (auto n = str(a, "name", ap, true, "a file name such as \"foto.jpg\"")) {
+        if (n->empty() || n->find_first_of("/\\\r\n\"") != std::string::npos)
+          error(ap / "name", "a file name has no path, quotes or line breaks: " + qt(*n));
+        spec.name = *n;
+      }
+      if (auto t = str(a, "type", ap, false, "a media type such as \"image/jpeg\"")) {
+        const auto slash = t->find('/');
+        if (slash == std::string::npos || slash == 0 || slash + 1 == t->size() || t->find_first_of(" ;\"") != std::string::npos)
+          error(ap / "type", "expected a media type such as \"image/jpeg\" or \"application/pdf\", got " + qt(*t));
+        spec.type = *t;
+      }
+      if (a.contains("size") == a.contains("content"))
+        error(ap, "give exactly one of \"size\" (bytes, made up for you) or \"content\" (the file's text)");
+      if (auto sz = integer(a, "size", ap, false, 0, static_cast<std::int64_t>(kMaxAttachmentBytes))) spec.size = static_cast<std::size_t>(*sz);
+      if (auto c = str(a, "content", ap, false)) {
+        if (c->size() > kMaxAttachmentBytes) error(ap / "content", "larger than " + std::to_string(kMaxAttachmentBytes) + " bytes");
+        spec.content = *c;
+        spec.has_content = true;
+        spec.size = c->size();
+      }
+      total += spec.size;
+      m.attachments.push_back(std::move(spec));
+    }
+    if (total > kMaxAttachmentBytes)
+      error(p / "attachments", "the attachments add up to " + std::to_string(total) + " bytes (at most " +
+                                   std::to_string(kMaxAttachmentBytes) + " per message)");
+  }
+  return m;
+}
+
+void Loader::timeline(const Json& root, Scenario& s) {
+  const JsonPath top;
+  const Json* l = list(root, "timeline", top, false, kMaxTimelineItems);
+  if (!l) return;
+  for (std::size_t i = 0; i < l->size(); ++i) {
+    const Json& j = (*l)[i];
+    const JsonPath p = top / "timeline" / i;
+    if (!object(j, p, {"at", "send", "say"})) continue;
+    TimelineItem item;
+    if (auto at = duration(j, "at", p, true)) item.at = *at;
+    if (auto say = text(j, "say", p, false)) item.say = *say;
+    if (j.contains("send")) {
+      const Json& sj = j.at("send");
+      const JsonPath sp = p / "send";
+      if (object(sj, sp, {"from", "via", "port", "message", "login", "password"})) {
+        SendAction send;
+        const HostSpec* sender = nullptr;
+        if (auto h = str(sj, "from", sp, true, "the name of the client host that sends")) {
+          send.host = *h;
+          sender = host_named(s, *h);
+          if (!sender)
+            error(sp / "from", "no host is named " + qt(*h) + "; hosts: " + host_list(s));
+          else if (sender->role != HostRole::Client)
+            error(sp / "from", qt(*h) + " is an MTA; messages are sent from a host with role \"client\"");
+        }
+        if (auto v = str(sj, "via", sp, false, "the name of an MTA host")) {
+          const HostSpec* via = host_named(s, *v);
+          if (!via) error(sp / "via", "no host is named " + qt(*v) + "; hosts: " + host_list(s));
+          else if (via->role != HostRole::Mta) error(sp / "via", qt(*v) + " is not an MTA");
+          send.via = *v;
+        }
+        if (auto port = integer(sj, "port", sp, false, 1, 65535)) {
+          if (*port != 25 && *port != 587) error(sp / "port", "expected 587 (submission) or 25 (SMTP), got " + std::to_string(*port));
+          send.port = static_cast<int>(*port);
+        }
+        if (auto b = boolean(sj, "login", sp)) send.login = *b;
+        if (auto pw = str(sj, "password", sp, false, "the password to log in with")) {
+          send.password = *pw;
+          send.has_password = true;
+        }
+        if (!sj.contains("message")) error(sp, "missing field \"message\"");
+        else if (auto m = message(sj.at("message"), sp / "message", sender)) {
+          if (m->from.empty() && sender && sender->role == HostRole::Client)
+            error(sp / "message", "missing field \"from\" (and the sending host has no \"user\")");
+          send.message = *m;
+        }
+        item.send = std::move(send);
+      }
+    }
+    if (!j.contains("send") && !j.contains("say"))
+      error(p, "a timeline entry needs something to happen: \"send\" and/or \"say\"");
+    s.timeline.push_back(std::move(item));
+  }
+}
+
+void Loader::narration(const Json& root, Scenario& s) {
+  const JsonPath top;
+  const Json* l = list(root, "narration", top, false, kMaxTimelineItems);
+  if (!l) return;
+  for (std::size_t i = 0; i < l->size(); ++i) {
+    const Json& j = (*l)[i];
+    const JsonPath p = top / "narration" / i;
+    if (!object(j, p, {"at", "when", "say"})) continue;
+    NarrationItem n;
+    if (auto say = text(j, "say", p, true)) n.say = *say;
+    if (j.contains("at") == j.contains("when"))
+      error(p, "give exactly one of \"at\" (a time) or \"when\" (an event)");
+    if (auto at = duration(j, "at", p, false)) n.at = *at;
+    if (j.contains("when")) {
+      const Json& w = j.at("when");
+      const JsonPath wp = p / "when";
+      if (object(w, wp, {"stored", "command", "accepted", "host"})) {
+        const int kinds = static_cast<int>(w.contains("stored")) + static_cast<int>(w.contains("command")) +
+                          static_cast<int>(w.contains("accepted"));
+        Trigger t;
+        if (kinds != 1) {
+          error(wp, "give exactly one of \"stored\" (a user's address), \"command\" (an SMTP verb) or \"accepted\" (an MTA host)");
+        } else if (auto st = str(w, "stored", wp, false, "a user's address")) {
+          t.kind = Trigger::Kind::Stored;
+          t.mailbox = normalize_address(*st);
+          if (!user_exists(s, *st)) error(wp / "stored", "no user has the address " + qt(*st));
+        } else if (auto cmd = str(w, "command", wp, false, "an SMTP verb such as \"DATA\"")) {
+          t.kind = Trigger::Kind::Command;
+          t.verb = *cmd;
+          static const std::set<std::string> verbs{"HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA",
+                                                   "RSET", "NOOP", "VRFY", "ETRN", "QUIT"};
+          std::string upper = *cmd;
+          for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          if (!verbs.count(upper))
+            error(wp / "command", "expected an SMTP verb (HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, RSET, NOOP, VRFY, ETRN, QUIT), got " + qt(*cmd));
+        } else if (auto acc = str(w, "accepted", wp, false, "an MTA host name")) {
+          t.kind = Trigger::Kind::Accepted;
+          t.host = *acc;
+          const HostSpec* h = host_named(s, *acc);
+          if (!h || h->role != HostRole::Mta) error(wp / "accepted", "no MTA host is named " + qt(*acc));
+        }
+        if (auto host = str(w, "host", wp, false, "a server host name")) {
+          if (t.kind != Trigger::Kind::Command) error(wp / "host", "\"host\" goes with \"command\" only", true);
+          else if (!host_named(s, *host)) error(wp / "host", "no host is named " + qt(*host) + "; hosts: " + host_list(s));
+          t.host = *host;
+        }
+        n.when = t;
+      }
+    }
+    s.narration.push_back(std::move(n));
+  }
+}
+
+void Loader::cross_checks(const Scenario& s) {
+  // Every client must reach a mail server: an explicit submit_to, or the MTA of its user's domain.
+  for (std::size_t i = 0; i < s.hosts.size(); ++i) {
+    const HostSpec& h = s.hosts[i];
+    if (h.role != HostRole::Client) continue;
+    const JsonPath p = JsonPath{} / "hosts" / i;
+    if (!h.submit_to.empty()) {
+      const HostSpec* t = host_named(s, h.submit_to);
+      if (!t) error(p / "submit_to", "no host is named " + qt(h.submit_to) + "; hosts: " + host_list(s));
+      else if (t->role != HostRole::Mta) error(p / "submit_to", qt(h.submit_to) + " is not an MTA");
+      continue;
+    }
+    auto addr = parse_address(h.user);
+    bool found = false;
+    for (const auto& m : s.hosts)
+      for (const auto& d : m.domains) found = found || (addr && d == addr->domain);
+    if (!found)
+      error(p / "user", "no MTA host serves " + qt(addr ? addr->domain : h.user) +
+                            ", so this device has no server to send through; add \"submit_to\": \"<MTA host>\"");
+  }
+  // A send that must log in needs a password: the default submission port refuses strangers.
+  for (std::size_t i = 0; i < s.timeline.size(); ++i) {
+    const auto& send = s.timeline[i].send;
+    if (!send || !send->login || send->has_password) continue;
+    const HostSpec* device = host_named(s, send->host);
+    if (!device || device->role != HostRole::Client) continue;
+    auto user = parse_address(device->user);
+    const HostSpec* server = nullptr;
+    if (!send->via.empty()) server = host_named(s, send->via);
+    else if (!device->submit_to.empty()) server = host_named(s, device->submit_to);
+    else
+      for (const auto& h : s.hosts)
+        for (const auto& d : h.domains)
+          if (user && d == user->domain) server = &h;
+    if (!server || server->role != HostRole::Mta) continue;
+    const bool submission = std::find(server->services.begin(), server->services.end(), "submission") != server->services.end();
+    int port = send->port != 0 ? send->port : (send->via.empty() && device->submit_port != 0) ? device->submit_port
+                                                                                             : (submission ? 587 : 25);
+    if (port != 587 || !submission || !server->policy.require_auth_on_submission) continue;
+    std::string password;
+    for (const auto& u : s.users)
+      if (user && normalize_address(u.address) == user->str()) password = u.password;
+    if (password.empty())
+      error(JsonPath{} / "timeline" / i / "send",
+            qt(device->user) + " has no \"password\" in \"users\", but " + server->name +
+                " lets only logged-in users send on port 587: add the password, set \"login\": false to show "
+                "the refusal, or give " + server->name + " \"policy\": {\"require_auth_on_submission\": false}");
+  }
+  // A domain belongs to one MTA.
+  std::map<std::string, std::string> owner;
+  for (std::size_t i = 0; i < s.hosts.size(); ++i)
+    for (std::size_t d = 0; d < s.hosts[i].domains.size(); ++d) {
+      const std::string& dom = s.hosts[i].domains[d];
+      if (auto [it, fresh] = owner.emplace(dom, s.hosts[i].name); !fresh)
+        error(JsonPath{} / "hosts" / i / "domains" / d, "the domain " + qt(dom) + " is already served by " + qt(it->second));
+    }
+}
+
+}  // namespace postlab::detail
