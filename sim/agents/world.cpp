@@ -133,6 +133,7 @@ void World::watch_triggers() {
   fired_.assign(scenario_.narration.size(), false);
   rec_.observe([this](const TraceEvent& e) {
     if (e.kind == EventKind::Narration) return;
+    std::vector<std::size_t> due;  // decided before emitting: emitting may move `e`
     for (std::size_t i = 0; i < scenario_.narration.size(); ++i) {
       const NarrationItem& n = scenario_.narration[i];
       if (!n.when || fired_[i]) continue;
@@ -155,10 +156,13 @@ void World::watch_triggers() {
       }
       if (!match) continue;
       fired_[i] = true;
+      due.push_back(i);
+    }
+    for (std::size_t i : due) {
       TraceEvent say;
       say.kind = EventKind::Narration;
-      say.text = n.say.en;
-      say.text_alt = n.say.es;
+      say.text = scenario_.narration[i].say.en;
+      say.text_alt = scenario_.narration[i].say.es;
       rec_.emit(std::move(say));
     }
   });

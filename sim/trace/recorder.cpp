@@ -7,11 +7,7 @@ std::uint64_t Recorder::emit(TraceEvent event) {
   event.cause = cause_;
   const std::uint64_t seq = trace_.append(std::move(event));
   cause_ = static_cast<std::int64_t>(seq);
-  if (!observers_.empty()) {
-    // A copy: an observer may emit in turn, and the trace's storage may move when it grows.
-    const TraceEvent appended = trace_.events()[seq];
-    for (const auto& o : observers_) o(appended);
-  }
+  for (const auto& o : observers_) o(trace_.events()[seq]);
   return seq;
 }
 
