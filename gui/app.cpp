@@ -47,6 +47,7 @@ bool App::load(const std::string& path) {
   player_.reset();
   world_.reset();
   rows_.clear();
+  summaries_.clear();
   ui_.selected_message = -1;
   ui_.inspected = -1;
   ui_.playing = false;
@@ -55,6 +56,7 @@ bool App::load(const std::string& path) {
   world_->run();
   player_ = std::make_unique<Player>(world_->trace(), ViewState::initial(*result_.scenario));
   rows_ = build_rows(world_->trace(), *tr_, ui_.eavesdropper);
+  for (const auto& m : world_->trace().messages()) summaries_.push_back(summarize(m));
   // A reload keeps the student's place, as far as the new run reaches.
   player_->seek(same_lesson ? std::min(keep_cursor, player_->steps()) : 0);
   ui_.scrolled_for_cursor = static_cast<std::size_t>(-1);
@@ -182,6 +184,7 @@ void App::frame(double wall_dt, int f5_key) {
   f.player = player_.get();
   f.tr = &*tr_;
   f.rows = &rows_;
+  f.summaries = &summaries_;
   f.errors = &result_.errors;
   f.lesson_path = path_;
   f.mono = mono_;

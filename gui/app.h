@@ -63,6 +63,7 @@ class App {
   std::unique_ptr<Player> player_;
   std::optional<Translations> tr_;
   std::vector<TranscriptRow> rows_;
+  std::vector<MailSummary> summaries_;
   UiState ui_;
   ImFont* mono_ = nullptr;
   ImFont* large_ = nullptr;

@@ -28,6 +28,7 @@ struct Frame {
   const Player* player = nullptr;
   const Translations* tr = nullptr;
   const std::vector<TranscriptRow>* rows = nullptr;
+  const std::vector<MailSummary>* summaries = nullptr;  // one per trace message, made once per lesson
   const std::vector<LessonError>* errors = nullptr;
   std::string lesson_path;
   ImFont* mono = nullptr;

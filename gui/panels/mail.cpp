@@ -16,7 +16,6 @@ void draw_mailboxes(const Frame& f, UiState& ui) {
     ImGui::End();
     return;
   }
-  const auto& messages = f.trace->messages();
   for (const auto& [user, folders] : f.player->view().mailboxes) {
     ImGui::SetNextItemOpen(true, ImGuiCond_Once);
     if (!ImGui::TreeNode(user.c_str())) continue;
@@ -26,7 +25,7 @@ void draw_mailboxes(const Frame& f, UiState& ui) {
       if (!ImGui::TreeNode((label + "##" + user + folder).c_str())) continue;
       if (items.empty()) ImGui::TextDisabled("%s", tr.c("mailbox.empty"));
       for (const auto& item : items) {
-        const MailSummary s = summarize(messages[static_cast<std::size_t>(item.message)]);
+        const MailSummary& s = (*f.summaries)[static_cast<std::size_t>(item.message)];
         const std::string subject = s.subject.empty() ? tr.get("mailbox.no_subject") : s.subject;
         const std::string row = tr.get("mailbox.uid") + " " + std::to_string(item.uid) + "  " + s.from + "  —  " + subject;
         if (ImGui::Selectable((row + "##" + std::to_string(item.message)).c_str(), ui.selected_message == item.message))
