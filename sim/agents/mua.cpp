@@ -2,14 +2,12 @@
 
 #include <cstdio>
 
-#include "agents/mta.h"
 #include "agents/smtp_conn.h"
 #include "agents/world.h"
 #include "mail/address.h"
 #include "mail/encoding.h"
 #include "mail/message.h"
 #include "mail/mime.h"
-#include "proto/smtp/limits.h"
 
 namespace postlab {
 
@@ -23,25 +21,6 @@ std::string encode_mailbox(const std::string& mailbox) {
 
 Mua::Mua(World& world, HostId host, const HostSpec& spec)
     : world_(world), host_(host), spec_(spec), attachment_rng_(world.content_rng(spec.name)) {}
-
-std::string Mua::server() const {
-  if (!spec_.submit_to.empty()) return spec_.submit_to;
-  auto user = parse_address(spec_.user);
-  Mta* mta = user ? world_.mta_for_domain(user->domain) : nullptr;
-  return mta ? mta->hostname() : std::string();
-}
-
-int Mua::server_port() const {
-  if (spec_.submit_port != 0) return spec_.submit_port;
-  return port_for(server());
-}
-
-int Mua::port_for(const std::string& server_name) const {
-  auto host = world_.net().find_by_name(server_name);
-  Mta* mta = host ? world_.mta_at(*host) : nullptr;
-  // RFC 6409: mail clients submit on 587 when the provider offers it.
-  return mta && mta->offers(smtp::kSubmissionPort) ? smtp::kSubmissionPort : smtp::kPort;
-}
 
 std::string Mua::compose(const MessageSpec& m) {
   // Header order as common mail clients write it (RFC 5322 §3.6 leaves the order free).
@@ -100,12 +79,11 @@ void Mua::send(const SendAction& action) {
   e.text = spec.subject;
   world_.rec().emit(std::move(e));
 
-  const std::string server_name = action.via.empty() ? server() : action.via;
-  const int port = action.port != 0 ? action.port : action.via.empty() ? server_port() : port_for(action.via);
-  std::string password = action.password;
-  if (!action.has_password)
-    for (const auto& u : world_.scenario().users)
-      if (normalize_address(u.address) == normalize_address(spec_.user)) password = u.password;
+  const SubmissionRoute route = submission_route(world_.scenario(), spec_, action);
+  const std::string server_name = route.server ? route.server->name : std::string();
+  const int port = route.port;
+  const UserSpec* user = find_user(world_.scenario(), spec_.user);
+  const std::string password = action.has_password ? action.password : user ? user->password : std::string();
   const bool login = action.login && !spec_.user.empty();
   world_.resolve(host_, server_name, DnsType::A,
                  [this, server_name, port, mail_from, rcpts, data, login, password](std::vector<DnsRecord> a) {

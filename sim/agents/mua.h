@@ -16,11 +16,6 @@ class Mua {
   void send(const SendAction& action);
   const std::string& name() const { return spec_.name; }
 
-  // The submission server this device is configured with, and its port.
-  std::string server() const;
-  int server_port() const;
-  int port_for(const std::string& server_name) const;  // 587 when it offers submission, else 25
-
  private:
   std::string compose(const MessageSpec& spec);
 

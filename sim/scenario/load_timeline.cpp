@@ -231,23 +231,12 @@ void Loader::cross_checks(const Scenario& s) {
     if (!send || !send->login || send->has_password) continue;
     const HostSpec* device = host_named(s, send->host);
     if (!device || device->role != HostRole::Client) continue;
-    auto user = parse_address(device->user);
-    const HostSpec* server = nullptr;
-    if (!send->via.empty()) server = host_named(s, send->via);
-    else if (!device->submit_to.empty()) server = host_named(s, device->submit_to);
-    else
-      for (const auto& h : s.hosts)
-        for (const auto& d : h.domains)
-          if (user && d == user->domain) server = &h;
-    if (!server || server->role != HostRole::Mta) continue;
-    const bool submission = std::find(server->services.begin(), server->services.end(), "submission") != server->services.end();
-    int port = send->port != 0 ? send->port : (send->via.empty() && device->submit_port != 0) ? device->submit_port
-                                                                                             : (submission ? 587 : 25);
-    if (port != 587 || !submission || !server->policy.require_auth_on_submission) continue;
-    std::string password;
-    for (const auto& u : s.users)
-      if (user && normalize_address(u.address) == user->str()) password = u.password;
-    if (password.empty())
+    const SubmissionRoute route = submission_route(s, *device, *send);
+    const HostSpec* server = route.server;
+    if (!server || route.port != 587 || !server->policy.require_auth_on_submission) continue;
+    if (std::find(server->services.begin(), server->services.end(), "submission") == server->services.end()) continue;
+    const UserSpec* user = find_user(s, device->user);
+    if (!user || user->password.empty())
       error(JsonPath{} / "timeline" / i / "send",
             qt(device->user) + " has no \"password\" in \"users\", but " + server->name +
                 " lets only logged-in users send on port 587: add the password, set \"login\": false to show "

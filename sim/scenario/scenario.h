@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/text.h"
@@ -124,6 +125,16 @@ struct Scenario {
   std::vector<TimelineItem> timeline;
   std::vector<NarrationItem> narration;
 };
+
+// Where a device sends a message: the MTA (send.via, else the device's submit_to, else the MTA of
+// its user's domain) and the port (send.port, else submit_port, else 587 when that MTA offers
+// submission (RFC 6409), else 25). server is null when there is none.
+struct SubmissionRoute {
+  const HostSpec* server = nullptr;
+  int port = 25;
+};
+SubmissionRoute submission_route(const Scenario& s, const HostSpec& device, const SendAction& send);
+const UserSpec* find_user(const Scenario& s, std::string_view address);  // null when not a user
 
 // Defaults a lesson gets when it does not say.
 inline constexpr std::int64_t kDefaultEpoch = 1772442000;  // 2026-03-02T09:00:00Z, a Monday morning

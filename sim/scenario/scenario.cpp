@@ -1,0 +1,45 @@
+#include "scenario/scenario.h"
+
+#include <algorithm>
+
+#include "mail/address.h"
+
+namespace postlab {
+namespace {
+
+const HostSpec* host_named(const Scenario& s, std::string_view name) {
+  for (const auto& h : s.hosts)
+    if (h.name == name) return &h;
+  return nullptr;
+}
+
+}  // namespace
+
+SubmissionRoute submission_route(const Scenario& s, const HostSpec& device, const SendAction& send) {
+  SubmissionRoute route;
+  if (!send.via.empty()) {
+    route.server = host_named(s, send.via);
+  } else if (!device.submit_to.empty()) {
+    route.server = host_named(s, device.submit_to);
+  } else if (auto user = parse_address(device.user)) {
+    for (const auto& h : s.hosts)
+      if (h.role == HostRole::Mta && std::find(h.domains.begin(), h.domains.end(), user->domain) != h.domains.end())
+        route.server = &h;
+  }
+  if (route.server && route.server->role != HostRole::Mta) route.server = nullptr;
+  const bool submission = route.server && std::find(route.server->services.begin(), route.server->services.end(),
+                                                    "submission") != route.server->services.end();
+  if (send.port != 0) route.port = send.port;
+  else if (send.via.empty() && device.submit_port != 0) route.port = device.submit_port;
+  else route.port = submission ? 587 : 25;
+  return route;
+}
+
+const UserSpec* find_user(const Scenario& s, std::string_view address) {
+  const std::string want = normalize_address(address);
+  for (const auto& u : s.users)
+    if (normalize_address(u.address) == want) return &u;
+  return nullptr;
+}
+
+}  // namespace postlab
