@@ -5,8 +5,6 @@
 #include "export/i18n.h"
 #include "mail/encoding.h"
 #include "mail/message.h"
-#include "mail/mime.h"
-#include "trace/verdict.h"
 #include "trace/trace.h"
 #include "trace/view.h"
 
@@ -50,11 +48,6 @@ std::size_t visible_rows(const std::vector<TranscriptRow>& rows, std::size_t app
   return static_cast<std::size_t>(it - rows.begin());
 }
 
-MailSummary summarize(const MessageSnapshot& snapshot) {
-  const Message m = Message::parse(snapshot.data);
-  return MailSummary{decode_header_text(m.get("From")), decode_header_text(m.get("Subject")), m.get("Date")};
-}
-
 Layout compute_layout(float width, float height, float font) {
   Layout l;
   const float gap = std::max(2.0f, font * 0.25f);
@@ -80,51 +73,3 @@ Layout compute_layout(float width, float height, float font) {
 
 }  // namespace postlab
 
-namespace postlab {
-namespace {
-
-void mime_lines(const MimePart& p, int depth, std::vector<std::string>& out) {
-  std::string line(static_cast<std::size_t>(depth) * 3, ' ');
-  line += p.content_type;
-  if (!p.filename.empty()) line += "  “" + p.filename + "”";
-  if (!p.multipart()) {
-    line += "  " + p.encoding + "  " + std::to_string(p.encoded_size()) + " B → " + std::to_string(p.decoded_size()) + " B";
-    if (p.decoded_size() > 0 && p.encoded_size() > p.decoded_size())
-      line += "  (+" + std::to_string((p.encoded_size() - p.decoded_size()) * 100 / p.decoded_size()) + "%)";
-  }
-  if (!p.problem.empty()) line += "  [!] " + p.problem;
-  out.push_back(std::move(line));
-  for (const auto& c : p.children) mime_lines(c, depth + 1, out);
-}
-
-}  // namespace
-
-MessageView build_message_view(const MessageSnapshot& m, const Translations& tr) {
-  MessageView v;
-  v.summary = summarize(m);
-  const SenderFacts f = sender_facts(m);
-  std::string rcpts;
-  for (const auto& r : m.envelope_to) rcpts += (rcpts.empty() ? "<" : ", <") + r + ">";
-  v.facts.emplace_back(tr.get("verdict.envelope_from"), "<" + m.envelope_from + ">");
-  v.facts.emplace_back(tr.get("verdict.envelope_to"), rcpts);
-  v.facts.emplace_back(tr.get("verdict.header_from"), f.header_from.empty() ? "-" : f.header_from);
-  if (!f.header_sender.empty()) v.facts.emplace_back(tr.get("verdict.header_sender"), f.header_sender);
-  if (!f.header_reply_to.empty()) v.facts.emplace_back(tr.get("verdict.header_reply_to"), f.header_reply_to);
-  if (!m.client_host.empty()) {
-    v.facts.emplace_back(tr.get("verdict.client"), m.client_host + " [" + m.client_address + "]");
-    v.facts.emplace_back(tr.get("verdict.helo"), m.helo);
-    v.facts.emplace_back(tr.get("verdict.auth_user"), m.auth_user.empty() ? tr.get("verdict.nobody") : m.auth_user);
-    v.facts.emplace_back(tr.get("verdict.tls"), tr.get(m.tls ? "verdict.yes" : "verdict.no"));
-    const SpoofVerdict verdict = spoof_verdict(m);
-    v.has_verdict = true;
-    v.suspicious = verdict.suspicious;
-    v.verdict = tr.get(verdict.suspicious ? "verdict.suspicious" : "verdict.consistent");
-    for (const auto& r : verdict.reasons) v.reasons.push_back(tr.phrase(r));
-  }
-  mime_lines(parse_mime(m.data), 0, v.mime);
-  v.raw_size = m.data.size();
-  v.raw = m.data.substr(0, kRawPreviewBytes);
-  return v;
-}
-
-}  // namespace postlab

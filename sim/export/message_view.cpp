@@ -1,0 +1,77 @@
+#include "export/message_view.h"
+
+#include <cstdio>
+
+#include "export/i18n.h"
+#include "mail/encoding.h"
+#include "mail/message.h"
+#include "mail/mime.h"
+#include "trace/trace.h"
+#include "trace/transcript.h"
+#include "trace/verdict.h"
+
+namespace postlab {
+namespace {
+
+std::string bytes(std::size_t n) { return std::to_string(n) + " B"; }
+
+void mime_tree(const MimePart& p, const std::string& indent, bool last, bool root, std::string& out) {
+  std::string line = root ? "" : indent + (last ? "└─ " : "├─ ");
+  line += p.content_type;
+  if (auto it = p.params.find("charset"); it != p.params.end()) line += "; charset=" + it->second;
+  if (!p.filename.empty()) line += "  “" + p.filename + "”";
+  if (!p.disposition.empty()) line += "  (" + p.disposition + ")";
+  if (!p.multipart()) {
+    line += "  " + p.encoding + "  " + bytes(p.encoded_size()) + " → " + bytes(p.decoded_size());
+    if (p.decoded_size() > 0 && p.encoded_size() > p.decoded_size()) {
+      char pct[32];
+      std::snprintf(pct, sizeof pct, " (+%.0f%%)",
+                    100.0 * static_cast<double>(p.encoded_size() - p.decoded_size()) / static_cast<double>(p.decoded_size()));
+      line += pct;
+    }
+  }
+  if (!p.problem.empty()) line += "  [!] " + p.problem;
+  out += line + "\n";
+  const std::string child_indent = root ? "" : indent + (last ? "   " : "│  ");
+  for (std::size_t i = 0; i < p.children.size(); ++i)
+    mime_tree(p.children[i], child_indent, i + 1 == p.children.size(), false, out);
+}
+
+}  // namespace
+
+MailSummary summarize(const MessageSnapshot& snapshot) {
+  const Message m = Message::parse(snapshot.data);
+  return MailSummary{decode_header_text(m.get("From")), decode_header_text(m.get("Subject")), m.get("Date")};
+}
+
+MessageView build_message_view(const MessageSnapshot& m, const Translations& tr) {
+  MessageView v;
+  v.summary = summarize(m);
+  const SenderFacts f = sender_facts(m);
+  std::string rcpts;
+  for (const auto& r : m.envelope_to) rcpts += (rcpts.empty() ? "<" : ", <") + r + ">";
+  v.facts.emplace_back(tr.get("verdict.envelope_from"), "<" + m.envelope_from + ">");
+  v.facts.emplace_back(tr.get("verdict.envelope_to"), rcpts);
+  v.facts.emplace_back(tr.get("verdict.header_from"), f.header_from.empty() ? "-" : f.header_from);
+  if (!f.header_sender.empty()) v.facts.emplace_back(tr.get("verdict.header_sender"), f.header_sender);
+  if (!f.header_reply_to.empty()) v.facts.emplace_back(tr.get("verdict.header_reply_to"), f.header_reply_to);
+  if (!m.client_host.empty()) {
+    v.facts.emplace_back(tr.get("verdict.client"), m.client_host + " [" + m.client_address + "]");
+    v.facts.emplace_back(tr.get("verdict.helo"), m.helo);
+    v.facts.emplace_back(tr.get("verdict.auth_user"), m.auth_user.empty() ? tr.get("verdict.nobody") : m.auth_user);
+    v.facts.emplace_back(tr.get("verdict.tls"), tr.get(m.tls ? "verdict.yes" : "verdict.no"));
+    const SpoofVerdict verdict = spoof_verdict(m);
+    v.has_verdict = true;
+    v.suspicious = verdict.suspicious;
+    v.verdict = tr.get(verdict.suspicious ? "verdict.suspicious" : "verdict.consistent");
+    for (const auto& r : verdict.reasons) v.reasons.push_back(tr.phrase(r));
+  }
+  std::string tree;
+  mime_tree(parse_mime(m.data), "", true, true, tree);
+  v.mime = split_lines(tree);
+  v.raw_size = m.data.size();
+  v.raw = m.data.substr(0, kRawPreviewBytes);
+  return v;
+}
+
+}  // namespace postlab
