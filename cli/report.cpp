@@ -22,11 +22,6 @@ std::string pad(const std::string& s, std::size_t width) {
   return w >= width ? s : s + std::string(width - w, ' ');
 }
 
-std::string route(const TraceEvent& e) {
-  if (e.from.empty()) return {};
-  if (e.to.empty() || e.to == e.from) return e.from;
-  return e.from + " → " + e.to;
-}
 
 }  // namespace
 
@@ -35,7 +30,7 @@ std::string steps_to_text(const Scenario& scenario, const Trace& trace, const Tr
   for (const auto& e : trace.events()) {
     if (!is_step(e.kind)) continue;
     ++steps;
-    route_width = std::max(route_width, display_width(route(e)));
+    route_width = std::max(route_width, display_width(route_of(e)));
   }
   route_width = std::min<std::size_t>(route_width, 44);
 
@@ -56,7 +51,7 @@ std::string steps_to_text(const Scenario& scenario, const Trace& trace, const Tr
     std::snprintf(head, sizeof head, "%5zu  %s  ", ++step, format_clock(e.time).c_str());
     // A line inside TLS is marked: the simulation shows its text, an eavesdropper would not see it.
     const std::string proto = e.encrypted ? tr.get("transcript.tls") : to_string(e.protocol);
-    const std::string prefix = std::string(head) + pad(route(e), route_width) + "  " + pad(proto, 4) + "  ";
+    const std::string prefix = std::string(head) + pad(route_of(e), route_width) + "  " + pad(proto, 4) + "  ";
     const std::string indent(display_width(prefix), ' ');
     std::vector<std::string> lines;
     if (e.kind == EventKind::Line) {

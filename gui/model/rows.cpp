@@ -16,8 +16,7 @@ std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr
   for (std::size_t i = 0; i < events.size(); ++i) {
     const TraceEvent& e = events[i];
     if (!is_step(e.kind)) continue;
-    std::string route;
-    if (!e.from.empty()) route = (e.to.empty() || e.to == e.from) ? e.from : e.from + " → " + e.to;
+    const std::string route = route_of(e);
     std::vector<std::string> lines;
     LineKind kind = LineKind::Info;
     const bool hidden = eavesdropper && e.encrypted;

@@ -16,6 +16,12 @@ std::vector<std::string> split_lines(std::string_view bytes) {
   return out;
 }
 
+std::string route_of(const TraceEvent& e) {
+  if (e.from.empty()) return {};
+  if (e.to.empty() || e.to == e.from) return e.from;
+  return e.from + " → " + e.to;
+}
+
 std::string fill(std::string_view pattern, const std::vector<std::string>& args) {
   std::string out;
   for (std::size_t i = 0; i < pattern.size(); ++i) {
