@@ -1,0 +1,18 @@
+# compare_with_golden(<actual text> <golden file>): byte-compares, or rewrites the golden file when
+# the environment says POSTLAB_UPDATE_GOLDEN=1 (a deliberate change, to be reviewed as a diff).
+function(compare_with_golden actual golden)
+  if("$ENV{POSTLAB_UPDATE_GOLDEN}" STREQUAL "1")
+    file(WRITE ${golden} "${actual}")
+    message(STATUS "rewrote ${golden}")
+    return()
+  endif()
+  if(NOT EXISTS ${golden})
+    message(FATAL_ERROR "no golden file ${golden}; review the output and create it with POSTLAB_UPDATE_GOLDEN=1")
+  endif()
+  file(READ ${golden} expected)
+  if(NOT actual STREQUAL expected)
+    file(WRITE ${golden}.actual "${actual}")
+    execute_process(COMMAND diff -u ${golden} ${golden}.actual OUTPUT_VARIABLE d)
+    message(FATAL_ERROR "output differs from ${golden} (actual output in ${golden}.actual):\n${d}")
+  endif()
+endfunction()
