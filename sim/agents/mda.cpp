@@ -18,6 +18,9 @@ void Mda::deliver(World& world, const std::string& host, Mailstore& store, const
   MessageSnapshot stored = queued;  // keeps how the message arrived (for the envelope/header view)
   stored.envelope_to = {rcpt};
   stored.data = data;
+  stored.kind = CopyKind::Stored;
+  stored.holder = host;
+  stored.mailbox = rcpt;
   const std::int64_t index = world.rec().trace().add_message(std::move(stored));
   const std::string folder = "INBOX";
   const std::uint32_t uid = store.deliver(rcpt, folder, index, data.size());

@@ -197,6 +197,13 @@ smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& t
   const NetHost& from_host = world_.net().host(client);
   MessageSnapshot snap{queue_id,      tx.mail_from,      rcpts,       message.serialize(),
                        from_host.name, from_host.address, tx.helo, tx.auth_user, tx.tls};
+  snap.kind = CopyKind::Queued;
+  snap.holder = spec_.name;
+  for (const auto& h : world_.scenario().hosts) {
+    if (h.name != from_host.name) continue;
+    if (h.role == HostRole::Client) snap.client_user = h.user;
+    else snap.client_domains = h.domains;
+  }
   const std::int64_t index = world_.rec().trace().add_message(std::move(snap));
   queue_[queue_id] = QueueEntry{queue_id, tx.mail_from, index, rcpts.size(), world_.rec().now()};
 

@@ -17,6 +17,12 @@ inline constexpr int kScenarioFormat = 1;  // the newest format this build reads
 
 enum class HostRole { Client, Mta };
 
+// What an MTA answers a stranger who asks it to relay (Postfix smtpd_relay_restrictions).
+enum class RelayRestriction {
+  Defer,   // defer_unauth_destination, Postfix's default: "454 4.7.1 <x>: Relay access denied"
+  Reject,  // reject_unauth_destination: "554 5.7.1 <x>: Relay access denied"
+};
+
 // How an MTA behaves; the defaults are a stock Postfix with a submission port (RFC 6409).
 struct MtaPolicy {
   bool esmtp = true;                     // false: an old server that answers EHLO with 502 (RFC 821 only)
@@ -28,6 +34,11 @@ struct MtaPolicy {
   bool starttls = true;                  // offer STARTTLS on both ports
   bool tls_required_on_submission = false;  // port 587: nothing but EHLO/STARTTLS before TLS
   bool auth_after_tls_only = true;       // smtpd_tls_auth_only: AUTH offered only inside TLS
+  RelayRestriction relay_restriction = RelayRestriction::Defer;
+  bool smtputf8 = true;                  // smtputf8_enable: announce SMTPUTF8 (RFC 6531)
+  bool chunking = true;                  // announce CHUNKING and take BDAT (RFC 3030)
+  bool use_bdat = false;                 // this MTA's own client sends BDAT when the next server offers CHUNKING
+  std::string relayhost;                 // Postfix relayhost: send all mail for other domains to this MTA host
 };
 
 struct HostSpec {
@@ -39,6 +50,7 @@ struct HostSpec {
   std::string submit_to;     // MTA host name; default: the MTA serving the user's domain
   int submit_port = 0;       // default: 587 when that MTA offers submission, else 25
   std::string auth_mechanism = "PLAIN";  // how the device logs in: "PLAIN" or "LOGIN"
+  bool use_bdat = false;     // send with BDAT (RFC 3030) when the server offers CHUNKING
   // mta
   std::vector<std::string> domains;
   std::vector<std::string> services;  // "smtp" (25), "submission" (587)

@@ -102,6 +102,11 @@ std::uint64_t Trace::fingerprint() const {
     f.str(m.helo);
     f.str(m.auth_user);
     f.num(m.tls);
+    f.num(static_cast<std::uint64_t>(m.kind));
+    f.str(m.holder);
+    f.str(m.mailbox);
+    f.str(m.client_user);
+    for (const auto& d : m.client_domains) f.str(d);
   }
   return f.h;
 }

@@ -54,6 +54,9 @@ struct TraceEvent {
   std::vector<Phrase> notes;  // Line: what the bytes mean (decoded AUTH, why a reply came, ...)
 };
 
+// Whose copy a snapshot is: a device's draft, an MTA's queued copy, or the copy filed in a mailbox.
+enum class CopyKind : std::uint8_t { Draft, Queued, Stored };
+
 // A message as it was at one moment (headers change at every hop, so each hop keeps its own copy).
 struct MessageSnapshot {
   std::string queue_id;               // empty for a client's draft
@@ -67,6 +70,14 @@ struct MessageSnapshot {
   std::string helo;
   std::string auth_user;
   bool tls = false;
+  // Who holds this copy: the device (draft), the MTA (queued) or the MTA whose mailbox has it (stored).
+  CopyKind kind = CopyKind::Draft;
+  std::string holder;
+  std::string mailbox;                      // Stored: the user whose mailbox it is in
+  // What the lesson says about the connecting host (for the spoof verdict): the user whose device it
+  // is, and the mail domains it serves when it is an MTA.
+  std::string client_user;
+  std::vector<std::string> client_domains;
 };
 
 class Trace {
