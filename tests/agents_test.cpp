@@ -138,21 +138,24 @@ TEST_CASE("agents: the stored message carries the trace headers in order") {
   w.run();
   const Message m = stored_message(w, "mx.correo.example", "bob@correo.example");
   const auto& h = m.headers();
-  REQUIRE(h.size() >= 5);
+  REQUIRE(h.size() >= 6);
+  // Postfix local(8): Return-Path, X-Original-To, Delivered-To (../shared/truth/smtp_14_*.eml).
   CHECK(h[0].name == "Return-Path");
   CHECK(h[0].value == "<alice@uni.example>");
-  CHECK(h[1].name == "Delivered-To");
+  CHECK(h[1].name == "X-Original-To");
   CHECK(h[1].value == "bob@correo.example");
-  CHECK(h[2].name == "Received");
-  CHECK(unfold(h[2].value).find("from mail.uni.example (mail.uni.example [198.51.100.25])") == 0);
-  CHECK(unfold(h[2].value).find("by mx.correo.example (Postfix) with ESMTP id ") != std::string::npos);
+  CHECK(h[2].name == "Delivered-To");
+  CHECK(h[2].value == "bob@correo.example");
   CHECK(h[3].name == "Received");
-  CHECK(unfold(h[3].value).find("from alice-laptop (alice-laptop [192.0.2.10])") == 0);
-  CHECK(unfold(h[3].value).find("by mail.uni.example (Postfix) with ESMTP id ") != std::string::npos);
-  CHECK(unfold(h[3].value).find("for <bob@correo.example>") != std::string::npos);
+  CHECK(unfold(h[3].value).find("from mail.uni.example (mail.uni.example [198.51.100.25])") == 0);
+  CHECK(unfold(h[3].value).find("by mx.correo.example (Postfix) with ESMTP id ") != std::string::npos);
+  CHECK(h[4].name == "Received");
+  CHECK(unfold(h[4].value).find("from alice-laptop (alice-laptop [192.0.2.10])") == 0);
+  CHECK(unfold(h[4].value).find("by mail.uni.example (Postfix) with ESMTP id ") != std::string::npos);
+  CHECK(unfold(h[4].value).find("for <bob@correo.example>") != std::string::npos);
   // Received dates are virtual time, in Postfix's padded form.
-  CHECK(unfold(h[2].value).find("; Mon,  2 Mar 2026 09:00:00 +0000 (UTC)") != std::string::npos);
-  CHECK(h[4].name != "Received");
+  CHECK(unfold(h[3].value).find("; Mon,  2 Mar 2026 09:00:00 +0000 (UTC)") != std::string::npos);
+  CHECK(h[5].name != "Received");
 
   CHECK(decode_header_text(m.get("Subject")) == "¡Hola!");
   CHECK(m.get("Subject") == "=?UTF-8?Q?=C2=A1Hola!?=");
@@ -282,9 +285,10 @@ TEST_CASE("agents: an MTA refuses to relay for a stranger on port 25") {
   spec.extra_hosts = R"(,
     {"name": "mallory-pc", "role": "client", "address": "192.0.2.66", "user": "mallory@correo.example",
      "submit_to": "mail.uni.example", "submit_port": 25})";
+  // Postfix's default defer_unauth_destination: a temporary refusal, 454 4.7.1.
   World w(lesson(spec));
   w.run();
-  CHECK(has_line(w.trace(), "554 5.7.1 <bob@correo.example>: Relay access denied\r\n"));
+  CHECK(has_line(w.trace(), "454 4.7.1 <bob@correo.example>: Relay access denied\r\n"));
   CHECK(of_kind(w.trace(), EventKind::MessageAccepted).empty());
   CHECK(of_kind(w.trace(), EventKind::MessageStored).empty());
   const auto opened = of_kind(w.trace(), EventKind::ConnectionOpened);
@@ -292,7 +296,17 @@ TEST_CASE("agents: an MTA refuses to relay for a stranger on port 25") {
   CHECK(opened[0]->port == 25);
   const auto submitted = of_kind(w.trace(), EventKind::Submitted);
   REQUIRE(submitted.size() == 1);
-  CHECK(submitted[0]->text == "bob@correo.example: failed (554 5.7.1 <bob@correo.example>: Relay access denied)");
+  CHECK(submitted[0]->text == "bob@correo.example: deferred (454 4.7.1 <bob@correo.example>: Relay access denied)");
+
+  // reject_unauth_destination: a permanent 554 5.7.1.
+  Scenario strict = lesson(spec);
+  strict.hosts[1].policy.relay_restriction = RelayRestriction::Reject;
+  World r(strict);
+  r.run();
+  CHECK(has_line(r.trace(), "554 5.7.1 <bob@correo.example>: Relay access denied\r\n"));
+  const auto refused = of_kind(r.trace(), EventKind::Submitted);
+  REQUIRE(refused.size() == 1);
+  CHECK(refused[0]->text == "bob@correo.example: failed (554 5.7.1 <bob@correo.example>: Relay access denied)");
 }
 
 TEST_CASE("agents: the MTA relays on port 25 for a device of its own user") {
@@ -318,14 +332,18 @@ TEST_CASE("agents: a dead primary MX makes the MTA try the next one") {
   for (const auto* e : of_kind(w.trace(), EventKind::DnsQuery))
     if (e->from == "mail.uni.example") queries.push_back(e->text);
   CHECK(queries == std::vector<std::string>{"MX correo.example?", "A mx1.correo.example?", "A mx.correo.example?"});
-  // Nothing lives at mx1's address: the MTA waits out its connect timeout before the next MX.
-  SimTime answered = -1, next_query = -1;
+  // Like Postfix, every exchanger's address is looked up first. Nothing lives at mx1's address: the
+  // MTA waits out its connect timeout, then connects to the next MX.
+  SimTime answered = -1, timed_out = -1, next_open = -1;
   for (const auto& e : w.trace().events()) {
-    if (e.kind == EventKind::DnsAnswer && e.text == "mx1.correo.example. 3600 IN A 203.0.113.99") answered = e.time;
-    if (e.kind == EventKind::DnsQuery && e.text == "A mx.correo.example?") next_query = e.time;
+    if (e.kind == EventKind::DnsAnswer && e.to == "mail.uni.example") answered = e.time;
+    if (e.kind == EventKind::ConnectionRefused) timed_out = e.time;
+    if (e.kind == EventKind::ConnectionOpened && e.to == "mx.correo.example") next_open = e.time;
   }
   REQUIRE(answered >= 0);
-  CHECK(next_query - answered == kConnectTimeout);
+  CHECK(timed_out - answered == kConnectTimeout);
+  CHECK(next_open > timed_out);
+  CHECK(next_open - timed_out < kSecond);
   CHECK(of_kind(w.trace(), EventKind::MessageStored).size() == 1);
   CHECK(of_kind(w.trace(), EventKind::DeliveryDeferred).empty());
 }
@@ -361,8 +379,8 @@ TEST_CASE("agents: by default the device logs in inside TLS and the MTAs relay o
   CHECK(auth_encrypted);
   CHECK(ehlo_in_clear);  // the first EHLO, before STARTTLS
   const Message m = stored_message(w, "mx.correo.example", "bob@correo.example");
-  CHECK(unfold(m.headers()[2].value).find("with ESMTPS id ") != std::string::npos);   // TLS, no login
-  CHECK(unfold(m.headers()[3].value).find("with ESMTPSA id ") != std::string::npos);  // TLS and login
+  CHECK(unfold(m.headers()[3].value).find("with ESMTPS id ") != std::string::npos);   // TLS, no login
+  CHECK(unfold(m.headers()[4].value).find("with ESMTPSA id ") != std::string::npos);  // TLS and login
 }
 
 TEST_CASE("agents: a wrong password is refused with 535 5.7.8 and nothing is sent") {

@@ -100,7 +100,8 @@ TEST_CASE("parse_address rejects bad syntax") {
     CAPTURE(bad);
     CHECK_FALSE(parse_address(bad).has_value());
   }
-  CHECK_FALSE(parse_address(std::string(65, 'x') + "@x.example"));  // RFC 5321 §4.5.3.1.1
+  // Postfix takes local parts longer than RFC 5321's 64 octets, and so does PostLab.
+  CHECK(parse_address(std::string(100, 'x') + "@x.example"));  // RFC 5321 §4.5.3.1.1
   CHECK_FALSE(parse_address("bob@" + std::string(64, 'l') + ".example"));  // label over 63
   CHECK(is_valid_domain("mail.uni.example"));
   CHECK(is_valid_domain("alice-laptop"));

@@ -88,7 +88,7 @@ std::string ehlo(const std::vector<std::string>& extensions) {
 }
 
 const std::vector<std::string> kHead{"PIPELINING", "SIZE 10240000", "VRFY", "ETRN"};
-const std::vector<std::string> kTail{"ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8"};
+const std::vector<std::string> kTail{"ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"};
 
 std::vector<std::string> with(std::vector<std::string> middle) {
   std::vector<std::string> all = kHead;

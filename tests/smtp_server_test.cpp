@@ -53,7 +53,7 @@ struct Server {
 
 const char* const kEhloReply =
     "250-mx.correo.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n250-ETRN\r\n"
-    "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250 SMTPUTF8\r\n";
+    "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n";
 
 }  // namespace
 
@@ -80,7 +80,7 @@ TEST_CASE("server: EHLO lists the extensions one per line in Postfix's order") {
   Server quiet(c);
   CHECK(quiet.say("ehlo client.example\r\n") ==
         "250-mx.correo.example\r\n250-PIPELINING\r\n250-SIZE 5000\r\n250-ETRN\r\n250-ENHANCEDSTATUSCODES\r\n"
-        "250-8BITMIME\r\n250-DSN\r\n250 SMTPUTF8\r\n");
+        "250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n");
 }
 
 TEST_CASE("server: HELO answers with the host name and an empty HELO/EHLO is a syntax error") {
@@ -149,13 +149,38 @@ TEST_CASE("server: MAIL before HELO is fine by default but refused with helo_req
 }
 
 TEST_CASE("server: unknown commands and empty lines") {
+  // Postfix 3.7 (../shared/truth/smtp_06_unknown_command): 500 for every verb it does not know.
   Server s;
   CHECK(s.say("STARTTLS\r\n") == "502 5.5.1 Error: command not implemented\r\n");  // TLS not offered
-  CHECK(s.say("HELP\r\n") == "502 5.5.2 Error: command not recognized\r\n");        // Postfix has no HELP
-  CHECK(s.say("MAILFROM:<a@x.example>\r\n") == "502 5.5.2 Error: command not recognized\r\n");
+  CHECK(s.say("HELP\r\n") == "500 5.5.2 Error: command not recognized\r\n");        // Postfix has no HELP
+  CHECK(s.say("EXPN staff\r\n") == "500 5.5.2 Error: command not recognized\r\n");
+  CHECK(s.say("FOOBAR\r\n") == "500 5.5.2 Error: command not recognized\r\n");
+  CHECK(s.say("XYZZY some args\r\n") == "500 5.5.2 Error: command not recognized\r\n");
   CHECK(s.say("\r\n") == "500 5.5.2 Error: bad syntax\r\n");
+  CHECK(s.say("   \r\n") == "500 5.5.2 Error: bad syntax\r\n");
   CHECK(s.say("noop\r\n") == "250 2.0.0 Ok\r\n");  // verbs are case-insensitive
-  CHECK(s.session.errors() == 4);
+  CHECK(s.say(" NOOP\r\n") == "250 2.0.0 Ok\r\n");  // leading blanks are skipped
+  CHECK(s.say("MAIL \xff\xfe\r\n") == "500 5.5.2 Error: bad UTF-8 syntax\r\n");
+  CHECK(s.session.errors() == 8);
+}
+
+TEST_CASE("server: HTTP and headers and non-letters are not SMTP: 221 and hang up") {
+  // smtpd_forbidden_commands (CONNECT GET POST, a first character that is not a letter) and
+  // is_header(): Postfix says this and closes the connection.
+  const char* const goodbye = "221 2.7.0 Error: I can break rules, too. Goodbye.\r\n";
+  for (const char* line : {"GET / HTTP/1.0", "get /", "POST /form HTTP/1.1", "CONNECT host:25", "From: x",
+                           "From:x", "Subject: hi", "X-Foo: bar", "Foo:", "MAIL: x", "MAILFROM:<a@x.example>",
+                           "EHLO:x", "123", " 123", "#foo", "<html>", "_foo"}) {
+    CAPTURE(line);
+    Server s;
+    CHECK(s.say(std::string(line) + "\r\n") == goodbye);
+    CHECK(s.last.close);
+    CHECK(s.session.state() == ServerState::Closed);
+    CHECK(s.say("NOOP\r\n").empty());
+  }
+  Server s;
+  CHECK(s.say("X\r\n") == "500 5.5.2 Error: command not recognized\r\n");  // an unknown word is only unknown
+  CHECK_FALSE(s.last.close);
 }
 
 TEST_CASE("server: MAIL and RCPT syntax errors") {
@@ -163,20 +188,27 @@ TEST_CASE("server: MAIL and RCPT syntax errors") {
   s.say("EHLO x.example\r\n");
   CHECK(s.say("MAIL alice@uni.example\r\n") == "501 5.5.4 Syntax: MAIL FROM:<address>\r\n");
   CHECK(s.say("MAIL FROM:\r\n") == "501 5.5.4 Syntax: MAIL FROM:<address>\r\n");
-  CHECK(s.say("MAIL FROM:<alice@uni.example\r\n") == "501 5.5.4 Syntax: MAIL FROM:<address>\r\n");
+  CHECK(s.say("MAIL FROM <alice@uni.example>\r\n") == "501 5.5.4 Syntax: MAIL FROM:<address>\r\n");
+  // A path that is there but malformed is a bad address (Postfix extract_addr()).
+  CHECK(s.say("MAIL FROM:<alice@uni.example\r\n") == "501 5.1.7 Bad sender address syntax\r\n");
+  CHECK(s.say("MAIL FROM:<alice@uni.example>junk\r\n") == "501 5.1.7 Bad sender address syntax\r\n");
+  CHECK(s.say("MAIL FROM:<a b@uni.example>\r\n") == "501 5.1.7 Bad sender address syntax\r\n");
   CHECK(s.say("MAIL FROM:<alice@@uni.example>\r\n") == "501 5.1.7 Bad sender address syntax\r\n");
-  CHECK(s.say("MAIL FROM:<alice>\r\n") == "501 5.1.7 Bad sender address syntax\r\n");
+  CHECK(s.say("MAIL FROM:<alice@uni.example> junk\r\n") == "555 5.5.4 Unsupported option: junk\r\n");
   CHECK_FALSE(s.session.transaction().has_sender);
   // Postfix tolerates a space after the colon and a path without brackets.
   CHECK(s.say("mail from: <Alice@UNI.example>\r\n") == "250 2.1.0 Ok\r\n");
   CHECK(s.session.transaction().mail_from == "Alice@uni.example");
   CHECK(s.say("RCPT bob@correo.example\r\n") == "501 5.5.4 Syntax: RCPT TO:<address>\r\n");
   CHECK(s.say("RCPT TO:<bob@correo..example>\r\n") == "501 5.1.3 Bad recipient address syntax\r\n");
-  CHECK(s.say("RCPT TO:<bob>\r\n") == "501 5.1.3 Bad recipient address syntax\r\n");
+  CHECK(s.say("RCPT TO:<bob@correo.example\r\n") == "501 5.1.3 Bad recipient address syntax\r\n");
+  CHECK(s.say("RCPT TO:<bob@correo.example>junk\r\n") == "501 5.1.3 Bad recipient address syntax\r\n");
   CHECK(s.say("RCPT TO:<bob@correo.example> XFOO=1\r\n") == "555 5.5.4 Unsupported option: XFOO=1\r\n");
   CHECK(s.say("RCPT TO:bob@correo.example\r\n") == "250 2.1.5 Ok\r\n");
-  CHECK(s.session.errors() == 9);
-  CHECK(s.hooks.checked == std::vector<std::string>{"bob@correo.example"});
+  // A bare local part goes to the MTA as written (Postfix qualifies it with $myorigin).
+  CHECK(s.say("RCPT TO:<carol>\r\n") == "250 2.1.5 Ok\r\n");
+  CHECK(s.session.errors() == 13);
+  CHECK(s.hooks.checked == std::vector<std::string>{"bob@correo.example", "carol"});
 }
 
 TEST_CASE("server: the null sender and postmaster are accepted") {
@@ -186,7 +218,7 @@ TEST_CASE("server: the null sender and postmaster are accepted") {
   CHECK(s.session.transaction().has_sender);
   CHECK(s.session.transaction().mail_from.empty());
   CHECK(s.say("RCPT TO:<Postmaster>\r\n") == "250 2.1.5 Ok\r\n");  // RFC 5321 §4.5.1
-  CHECK(s.session.transaction().rcpts == std::vector<std::string>{"postmaster"});
+  CHECK(s.session.transaction().rcpts == std::vector<std::string>{"Postmaster"});
   CHECK(s.say("RCPT TO:<@relay.example:bob@correo.example>\r\n") == "250 2.1.5 Ok\r\n");  // source route ignored
   CHECK(s.session.transaction().rcpts.back() == "bob@correo.example");
 }
@@ -294,7 +326,7 @@ TEST_CASE("server: VRFY says 252 unless the MTA refuses the address or VRFY is o
   CHECK(s.say("VRFY <bob@correo.example>\r\n") == "252 2.0.0 <bob@correo.example>\r\n");
   CHECK(s.say("VRFY nobody@correo.example\r\n") ==
         "550 5.1.1 <nobody@correo.example>: Recipient address rejected: nope\r\n");
-  CHECK(s.say("VRFY\r\n") == "501 5.5.4 Syntax: VRFY address\r\n");
+  CHECK(s.say("VRFY\r\n") == "501 5.5.4 Syntax: VRFY address [SMTPUTF8]\r\n");
   CHECK(s.say("VRFY not an address\r\n") == "501 5.1.3 Bad recipient address syntax\r\n");
   ServerConfig c = config();
   c.vrfy_enabled = false;
@@ -344,7 +376,7 @@ TEST_CASE("server: input split anywhere gives the same replies as whole lines") 
   const std::string whole = run_in_chunks(kScript, std::string_view(kScript).size());
   CHECK(whole == std::string("220 mx.correo.example ESMTP Postfix\r\n") + kEhloReply +
                      "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <x@correo.example>: User unknown\r\n"
-                     "502 5.5.2 Error: command not recognized\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
+                     "500 5.5.2 Error: command not recognized\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
                      "250 2.0.0 Ok: queued as 4F2A91C3B7\r\n250 2.0.0 Ok\r\n250 2.0.0 Ok\r\n221 2.0.0 Bye\r\n");
   for (std::size_t chunk : {1, 2, 3, 7, 64}) {
     CAPTURE(chunk);
@@ -366,13 +398,13 @@ TEST_CASE("server: at the hard error limit the server says 421 and hangs up") {
   c.hard_error_limit = 5;
   Server s(c);
   for (int i = 1; i < 5; ++i) {
-    CHECK(s.say("BOGUS\r\n") == "502 5.5.2 Error: command not recognized\r\n");
+    CHECK(s.say("BOGUS\r\n") == "500 5.5.2 Error: command not recognized\r\n");
     CHECK_FALSE(s.last.close);
   }
   CHECK(s.session.errors() == 4);
   // Postfix checks the count before it reads the next command: the 421 follows the fifth error at once.
   CHECK(s.say("BOGUS\r\n") ==
-        "502 5.5.2 Error: command not recognized\r\n421 4.7.0 mx.correo.example Error: too many errors\r\n");
+        "500 5.5.2 Error: command not recognized\r\n421 4.7.0 mx.correo.example Error: too many errors\r\n");
   CHECK(s.last.close);
   CHECK(s.session.state() == ServerState::Closed);
   CHECK(s.say("NOOP\r\n").empty());
@@ -399,9 +431,9 @@ TEST_CASE("server: over-long command lines are cut at the limit and the rest dis
   CHECK(s.last.notes[0].key == "note.smtp.truncated");
   CHECK(s.last.notes[0].args == std::vector<std::string>{"2048"});
   CHECK(s.say("EHLO x.example\r\n") == kEhloReply);  // the next line is read normally
-  // A MAIL command whose closing '>' falls in the discarded part is a syntax error.
+  // A MAIL command whose closing '>' falls in the discarded part is a bad address, as Postfix says.
   CHECK(s.say("MAIL FROM:<" + std::string(3000, 'a') + "@x.example>\r\n") ==
-        "501 5.5.4 Syntax: MAIL FROM:<address>\r\n");
+        "501 5.1.7 Bad sender address syntax\r\n");
   CHECK(s.say("MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\n").find("354") != std::string::npos);
   // Message text has no line limit of its own (only the size limit).
   const std::string long_line(3000, 'z');
@@ -423,9 +455,10 @@ TEST_CASE("parse_path_args splits path and parameters") {
   REQUIRE(c);
   CHECK(c->path.empty());
   CHECK_FALSE(parse_path_args("FROM:", "FROM:"));
-  CHECK_FALSE(parse_path_args("FROM:<a@b.example>x", "FROM:"));
+  CHECK(parse_path_args("FROM:<a@b.example>x", "FROM:")->bad_path);
+  CHECK(parse_path_args("FROM:<a@b.example", "FROM:")->bad_path);
   CHECK_FALSE(parse_path_args("TO:<a@b.example>", "FROM:"));
-  CHECK_FALSE(parse_path_args("FROM:<@nowhere>", "FROM:"));
+  CHECK(parse_path_args("FROM:<@nowhere>", "FROM:")->bad_path);
 }
 
 TEST_CASE("server: lines past the RFC 5321 minimums get the replies Postfix gives") {

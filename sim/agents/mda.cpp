@@ -9,10 +9,12 @@
 namespace postlab {
 
 void Mda::deliver(World& world, const std::string& host, Mailstore& store, const MessageSnapshot& queued,
-                  const std::string& rcpt, SimTime accepted) {
+                  const std::string& rcpt, const std::string& owner, SimTime accepted) {
   Message message = Message::parse(queued.data);
-  // Postfix local(8) prepends Delivered-To, then Return-Path, so Return-Path ends up first.
+  // Postfix local(8) prepends Delivered-To, X-Original-To, then Return-Path, so Return-Path ends up
+  // first. Both addresses keep the case the sender wrote.
   message.prepend("Delivered-To", rcpt);
+  message.prepend("X-Original-To", rcpt);
   message.prepend("Return-Path", "<" + queued.envelope_from + ">");
   const std::string data = message.serialize();
   MessageSnapshot stored = queued;  // keeps how the message arrived (for the envelope/header view)
@@ -20,7 +22,7 @@ void Mda::deliver(World& world, const std::string& host, Mailstore& store, const
   stored.data = data;
   stored.kind = CopyKind::Stored;
   stored.holder = host;
-  stored.mailbox = rcpt;
+  stored.mailbox = owner;
   const std::int64_t index = world.rec().trace().add_message(std::move(stored));
   const std::string folder = "INBOX";
   const std::uint32_t uid = store.deliver(rcpt, folder, index, data.size());
@@ -32,7 +34,7 @@ void Mda::deliver(World& world, const std::string& host, Mailstore& store, const
   e.from = host;
   e.to = host;
   e.message = index;
-  e.mailbox = rcpt;
+  e.mailbox = owner;
   e.folder = folder;
   e.uid = uid;
   e.text = queued.queue_id + ": to=<" + rcpt + ">, relay=local, delay=" + delay +

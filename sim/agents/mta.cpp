@@ -1,5 +1,6 @@
 #include "agents/mta.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "agents/mda.h"
@@ -85,6 +86,8 @@ smtp::ServerConfig Mta::server_config(int port) const {
   config.helo_required = p.helo_required;
   if (p.message_size_limit > 0) config.message_size_limit = p.message_size_limit;
   config.starttls = p.starttls;
+  config.smtputf8 = p.smtputf8;
+  config.chunking = p.chunking;
   if (port == smtp::kSubmissionPort) {
     // Postfix's submission service (master.cf): SASL on, and TLS as the policy says.
     config.auth = true;
@@ -98,25 +101,29 @@ ConnectionHandler* Mta::accept(ConnId, HostId client, int port) {
   return world_.make_handler<Inbound>(*this, client, port, server_config(port));
 }
 
+std::string Mta::myorigin() const { return spec_.domains.empty() ? spec_.name : spec_.domains.front(); }
+
 std::string Mta::resolve_local(const std::string& rcpt) const {
-  // RFC 5321 §4.5.1: mail for "postmaster" must reach someone; it goes to postmaster@<first domain>.
-  if (iequals(rcpt, "postmaster") && !spec_.domains.empty()) return "postmaster@" + spec_.domains.front();
+  // A bare local part ("alice", or "postmaster" which RFC 5321 §4.5.1 requires) is qualified with the
+  // server's own domain, as Postfix appends $myorigin.
+  if (rcpt.find('@') == std::string::npos) return rcpt + "@" + myorigin();
   return rcpt;
 }
 
 std::optional<std::string> Mta::check_recipient(HostId client, int port, const smtp::Transaction& tx,
                                                 const std::string& rcpt_in) const {
+  // Replies name the address as the client wrote it (Postfix echoes the RCPT argument).
   const std::string rcpt = resolve_local(rcpt_in);
   auto addr = parse_address(rcpt);
   if (!addr) return "501 5.1.3 Bad recipient address syntax";
   const MtaPolicy& p = spec_.policy;
   // Postfix's submission service: smtpd_relay_restrictions = permit_sasl_authenticated, reject.
   if (port == smtp::kSubmissionPort && p.require_auth_on_submission && tx.auth_user.empty())
-    return "554 5.7.1 <" + rcpt + ">: Recipient address rejected: Access denied";
+    return "554 5.7.1 <" + rcpt_in + ">: Recipient address rejected: Access denied";
   if (is_local_domain(addr->domain)) {
     if (store_.has_user(rcpt)) return std::nullopt;
     // Postfix smtpd_check.c, local_recipient_maps.
-    return "550 5.1.1 <" + rcpt + ">: Recipient address rejected: User unknown in local recipient table";
+    return "550 5.1.1 <" + rcpt_in + ">: Recipient address rejected: User unknown in local recipient table";
   }
   // Relaying. Allowed for logged-in users and on an unrestricted submission port (RFC 6409), for
   // devices of our own users (Postfix permit_mynetworks), or for anyone on an open relay.
@@ -127,15 +134,18 @@ std::optional<std::string> Mta::check_recipient(HostId client, int port, const s
     auto user = parse_address(h.user);
     if (user && is_local_domain(user->domain)) return std::nullopt;
   }
-  return "554 5.7.1 <" + rcpt + ">: Relay access denied";  // Postfix reject_unauth_destination
+  // smtpd_relay_restrictions: Postfix's default defer_unauth_destination answers 454 (try again
+  // later, so a mistake in the settings loses no mail); reject_unauth_destination answers 554.
+  if (p.relay_restriction == RelayRestriction::Defer) return "454 4.7.1 <" + rcpt_in + ">: Relay access denied";
+  return "554 5.7.1 <" + rcpt_in + ">: Relay access denied";
 }
 
 std::optional<std::string> Mta::check_sender(const smtp::Transaction& tx, const std::string& sender) const {
   // Postfix reject_sender_login_mismatch: an address that belongs to someone here may be used only
   // by that someone, logged in; a logged-in user may use only their own address.
   if (!spec_.policy.verify_sender || sender.empty()) return std::nullopt;
-  const bool owned = store_.has_user(sender);
-  if (!tx.auth_user.empty() && !iequals(tx.auth_user, sender))
+  const bool owned = store_.has_user(resolve_local(sender));
+  if (!tx.auth_user.empty() && !iequals(tx.auth_user, resolve_local(sender)))
     return "553 5.7.1 <" + sender + ">: Sender address rejected: not owned by user " + tx.auth_user;
   if (tx.auth_user.empty() && owned) return "553 5.7.1 <" + sender + ">: Sender address rejected: not logged in";
   return std::nullopt;
@@ -187,9 +197,18 @@ std::string Mta::received_header(HostId client, const smtp::Transaction& tx, con
   return h;
 }
 
-smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& tx, const std::string& data) {
-  const std::string queue_id = new_queue_id();
+smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& tx_in, const std::string& data) {
   Message message = Message::parse(data);
+  // Postfix cleanup(8) counts the Received: headers a message already has; at hopcount_limit it
+  // refuses the message, which ends a mail loop between servers (RFC 5321 §6.3).
+  std::size_t hops = 0;
+  for (const auto& h : message.headers()) hops += iequals(h.name, "Received") ? 1 : 0;
+  // The Received: line this server is about to add counts too (hop_count >= hopcount_limit).
+  if (hops + 1 >= kHopCountLimit) return {false, {}, "554 5.4.0 Error: too many hops"};
+  const std::string queue_id = new_queue_id();
+  // cleanup(8) qualifies a bare sender with $myorigin.
+  smtp::Transaction tx = tx_in;
+  if (!tx.mail_from.empty()) tx.mail_from = resolve_local(tx.mail_from);
   message.prepend("Received", received_header(client, tx, queue_id));
 
   std::vector<std::string> rcpts;
@@ -205,7 +224,7 @@ smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& t
     else snap.client_domains = h.domains;
   }
   const std::int64_t index = world_.rec().trace().add_message(std::move(snap));
-  queue_[queue_id] = QueueEntry{queue_id, tx.mail_from, index, rcpts.size(), world_.rec().now()};
+  queue_[queue_id] = QueueEntry{queue_id, tx.mail_from, index, rcpts.size(), world_.rec().now(), tx.smtputf8};
 
   TraceEvent e;
   e.kind = EventKind::MessageAccepted;
@@ -247,16 +266,78 @@ void Mta::deliver(const std::string& queue_id, std::vector<std::string> rcpts) {
 void Mta::deliver_local(const std::string& queue_id, const std::string& rcpt) {
   const QueueEntry& entry = queue_[queue_id];
   const MessageSnapshot queued = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)];
-  Mda::deliver(world_, spec_.name, store_, queued, rcpt, entry.accepted);
+  Mda::deliver(world_, spec_.name, store_, queued, rcpt, store_.owner(rcpt), entry.accepted);
   finish_rcpts(queue_id, 1);
 }
 
 void Mta::relay_domain(Relay relay) {
   auto shared = std::make_shared<Relay>(std::move(relay));
+  if (!spec_.policy.relayhost.empty()) {
+    // Postfix relayhost: every domain this server does not serve goes to one host, with no MX lookup.
+    shared->targets = {Target{spec_.policy.relayhost, 0, {}}};
+    return resolve_targets(shared, 0);
+  }
   world_.resolve(host_, shared->domain, DnsType::MX, [this, shared](std::vector<DnsRecord> mx) {
-    shared->targets = world_.mx_targets(mx, shared->domain);
-    try_next_target(shared);
+    for (const auto& r : mx) shared->targets.push_back(Target{r.value, r.preference, {}});
+    // RFC 5321 §5.1: with no MX at all, the domain itself is the implicit MX (its A record).
+    if (mx.empty()) shared->targets.push_back(Target{shared->domain, 0, {}});
+    resolve_targets(shared, 0);
   });
+}
+
+void Mta::resolve_targets(std::shared_ptr<Relay> relay, std::size_t index) {
+  // Like Postfix's smtp_domain_addr(), look up every exchanger's address before connecting.
+  if (index >= relay->targets.size()) {
+    drop_self(relay);
+    return;
+  }
+  world_.resolve(host_, relay->targets[index].name, DnsType::A, [this, relay, index](std::vector<DnsRecord> a) {
+    if (!a.empty()) relay->targets[index].address = a.front().value;
+    resolve_targets(relay, index + 1);
+  });
+}
+
+void Mta::drop_self(std::shared_ptr<Relay> relay) {
+  // Postfix smtp_find_self()/smtp_truncate_self(): when this server is itself one of the exchangers,
+  // it may only pass the mail to better-preference ones; with none left the mail would come straight
+  // back, so it bounces at once ("loops back to myself", 5.4.6) instead of looping forever.
+  const std::string& self_address = world_.net().host(host_).address;
+  // Postfix compares addresses (its own interfaces), never names.
+  auto self = std::find_if(relay->targets.begin(), relay->targets.end(),
+                           [&](const Target& t) { return !t.address.empty() && t.address == self_address; });
+  if (self != relay->targets.end()) {
+    const int pref = self->preference;
+    std::vector<Target> better;
+    for (const auto& t : relay->targets)
+      if (t.preference < pref) better.push_back(t);
+    relay->targets = std::move(better);
+    const std::string nexthop = spec_.policy.relayhost.empty() ? relay->domain : spec_.policy.relayhost;
+    bool reachable = false;
+    for (const auto& t : relay->targets) reachable = reachable || !t.address.empty();
+    if (!reachable) {
+      const std::string loop = "mail for " + nexthop + " loops back to myself";
+      if (relay->targets.empty() && !spec_.policy.relayhost.empty()) {
+        // smtp_connect.c: a relayhost that is this server is a settings problem, not the mail's
+        // fault: Postfix turns the bounce into a deferral (4.3.5) and keeps the message.
+        relay->last_error = loop;
+        relay->next = relay->targets.size();
+        return try_next_target(relay);
+      }
+      if (relay->targets.empty()) return bounce_rcpts(*relay, "5.4.6", loop);
+      // A better exchanger exists but has no address: wait for it rather than bounce.
+      relay->last_error = "unable to find primary relay for " + nexthop;
+      relay->next = relay->targets.size();
+    }
+  }
+  try_next_target(relay);
+}
+
+void Mta::bounce_rcpts(const Relay& relay, const std::string& dsn, const std::string& why) {
+  const std::string delay = format_log_delay(world_.rec().now() - queue_[relay.queue_id].accepted);
+  for (const auto& r : relay.rcpts)
+    report(EventKind::DeliveryFailed, relay.queue_id,
+           "to=<" + r + ">, relay=none, delay=" + delay + ", dsn=" + dsn + ", status=bounced (" + why + ")");
+  finish_rcpts(relay.queue_id, relay.rcpts.size());
 }
 
 void Mta::try_next_target(std::shared_ptr<Relay> relay) {
@@ -269,13 +350,14 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
     deferred_.push_back(relay);
     return;
   }
-  const std::string target = relay->targets[relay->next++];
-  world_.resolve(host_, target, DnsType::A, [this, relay, target](std::vector<DnsRecord> a) {
-    if (a.empty()) {
+  const Target& t = relay->targets[relay->next++];
+  const std::string target = t.name;
+  const std::string address = t.address;
+  {
+    if (address.empty()) {
       relay->last_error = "Host or domain name not found. Name service error for name=" + target + " type=A: Host not found";
       return try_next_target(relay);
     }
-    const std::string address = a.front().value;
     auto host = world_.net().find_by_address(address);
     if (!host) {
       // An address where no simulated machine lives: nothing ever answers, so the client gives up
@@ -300,6 +382,9 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
     job.mail_from = entry.from;
     job.rcpts = relay->rcpts;
     job.data = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)].data;
+    job.use_bdat = spec_.policy.use_bdat;
+    job.smtputf8 = entry.smtputf8;  // Postfix smtp(8) asks for SMTPUTF8 when the sender did
+    job.server_label = target + "[" + address + "]";
     if (auto seven = downgrade_to_7bit(job.data)) job.data_7bit = std::move(*seven);  // Postfix's 8BITMIME downgrade
     const std::string relay_name = target + "[" + address + "]:25";
     auto* conn = world_.make_handler<SmtpClientConn>(
@@ -328,8 +413,13 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
                 ++finished;
                 break;
               case smtp::RcptStatus::PermFail:
-                report(EventKind::DeliveryFailed, relay->queue_id,
-                       head + "bounced (host " + relay_name + " said: " + o.reply + ")");
+                if (!o.local_dsn.empty())  // the client decided it (e.g. SMTPUTF8 not offered)
+                  report(EventKind::DeliveryFailed, relay->queue_id,
+                         "to=<" + o.rcpt + ">, relay=" + relay_name + ", delay=" + delay + ", dsn=" + o.local_dsn +
+                             ", status=bounced (" + o.reply + ")");
+                else
+                  report(EventKind::DeliveryFailed, relay->queue_id,
+                         head + "bounced (host " + relay_name + " said: " + o.reply + ")");
                 ++finished;
                 break;
               default:
@@ -343,7 +433,7 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
           finish_rcpts(relay->queue_id, finished);
         });
     world_.net().connect(host_, *host, smtp::kPort, Protocol::Smtp, conn);
-  });
+  }
 }
 
 void Mta::finish_rcpts(const std::string& queue_id, std::size_t count) {

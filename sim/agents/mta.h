@@ -16,6 +16,10 @@ namespace postlab {
 
 class World;
 
+// Postfix hopcount_limit: a message that already has this many Received: headers is refused
+// ("554 5.4.0 Error: too many hops"), which ends a loop between servers.
+inline constexpr std::size_t kHopCountLimit = 50;
+
 class Mta : public Listener {
  public:
   Mta(World& world, HostId host, const HostSpec& spec);
@@ -44,12 +48,18 @@ class Mta : public Listener {
     std::int64_t snapshot = -1;
     std::size_t pending = 0;  // recipients not yet delivered, relayed or failed
     SimTime accepted = 0;
+    bool smtputf8 = false;  // the sender declared SMTPUTF8 (RFC 6531)
+  };
+  struct Target {  // one mail exchanger to try
+    std::string name;
+    int preference = 0;
+    std::string address;  // "" when it has no A record
   };
   struct Relay {  // one delivery attempt for the recipients of one domain
     std::string queue_id;
     std::string domain;
     std::vector<std::string> rcpts;
-    std::vector<std::string> targets;  // MX host names, in order
+    std::vector<Target> targets;  // in the order they are tried
     std::size_t next = 0;
     std::string last_error;
   };
@@ -60,10 +70,14 @@ class Mta : public Listener {
   void deliver(const std::string& queue_id, std::vector<std::string> rcpts);
   void deliver_local(const std::string& queue_id, const std::string& rcpt);
   void relay_domain(Relay relay);
+  void resolve_targets(std::shared_ptr<Relay> relay, std::size_t index);
+  void drop_self(std::shared_ptr<Relay> relay);
   void try_next_target(std::shared_ptr<Relay> relay);
+  void bounce_rcpts(const Relay& relay, const std::string& dsn, const std::string& why);
   void finish_rcpts(const std::string& queue_id, std::size_t count);
   void report(EventKind kind, const std::string& queue_id, const std::string& text);
   std::string resolve_local(const std::string& rcpt) const;
+  std::string myorigin() const;
 
   World& world_;
   HostId host_;

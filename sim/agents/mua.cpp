@@ -108,6 +108,11 @@ void Mua::send(const SendAction& action) {
     job.mail_from = mail_from;
     job.rcpts = rcpts;
     job.data = data;
+    job.use_bdat = spec_.use_bdat;
+    // RFC 6531 §3.2: an address with UTF-8 in it (a local part such as "josé") needs SMTPUTF8.
+    job.smtputf8 = !is_ascii(mail_from);
+    for (const auto& r : rcpts) job.smtputf8 = job.smtputf8 || !is_ascii(r);
+    job.server_label = server_name + "[" + a.front().value + "]";
     // The device logs in as its user when the server offers AUTH (on the submission port it must).
     if (login) {
       job.auth_user = spec_.user;

@@ -141,7 +141,8 @@ void World::watch_triggers() {
       bool match = false;
       switch (t.kind) {
         case Trigger::Kind::Stored:
-          match = e.kind == EventKind::MessageStored && (t.mailbox.empty() || e.mailbox == t.mailbox);
+          // Local parts match without regard to case, as the mailstore looks users up.
+          match = e.kind == EventKind::MessageStored && (t.mailbox.empty() || iequals(e.mailbox, t.mailbox));
           break;
         case Trigger::Kind::Accepted:
           match = e.kind == EventKind::MessageAccepted && (t.host.empty() || e.from == t.host);
@@ -173,8 +174,20 @@ HostId World::add_guest_host(const std::string& name, const std::string& address
 }
 
 bool World::run() {
+  if (limit_) return false;
+  std::size_t steps = 0;
   while (sim_.step()) {
-    if (trace_.size() >= kMaxTraceEvents) return false;
+    const char* hit = trace_.size() >= kMaxTraceEvents  ? "kMaxTraceEvents"
+                      : trace_.bytes() >= kMaxTraceBytes ? "kMaxTraceBytes"
+                      : ++steps >= kMaxSimulatorSteps    ? "kMaxSimulatorSteps"
+                                                         : nullptr;
+    if (!hit) continue;
+    const std::string name = hit;
+    const std::uint64_t value = name == "kMaxTraceEvents" ? kMaxTraceEvents
+                                : name == "kMaxTraceBytes" ? kMaxTraceBytes
+                                                           : kMaxSimulatorSteps;
+    limit_ = RunLimit{name, value, static_cast<std::int64_t>(trace_.size()) - 1};
+    return false;
   }
   return true;
 }

@@ -3,6 +3,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,18 @@ namespace postlab {
 class Mta;
 class Mua;
 
-// Upper bound on events one run may write: a lesson that loops forever stops here, with a note.
-inline constexpr std::size_t kMaxTraceEvents = 2'000'000;
+// Limits of one run: a lesson that would run forever or fill the memory stops at the first it reaches,
+// and says which (RunLimit). Real MTAs end mail loops long before (hop count, "loops back to myself").
+inline constexpr std::size_t kMaxTraceEvents = 2'000'000;          // events written to the trace
+inline constexpr std::size_t kMaxTraceBytes = 512u * 1024 * 1024;  // trace memory budget (events + messages)
+inline constexpr std::size_t kMaxSimulatorSteps = 20'000'000;      // scheduled actions run, traced or not
+
+// Why a run stopped early: the limit's name, its value, and the last thing that happened.
+struct RunLimit {
+  std::string limit;       // "kMaxTraceEvents", "kMaxTraceBytes" or "kMaxSimulatorSteps"
+  std::uint64_t value = 0;
+  std::int64_t last_event = -1;  // seq of the last event written (-1: none)
+};
 
 class World {
  public:
@@ -29,9 +40,11 @@ class World {
   World(const World&) = delete;
   World& operator=(const World&) = delete;
 
-  // Runs until nothing is left to happen (or kMaxTraceEvents). Returns false if the limit stopped it.
-  // It may be called again after new work is added (a console line): the world carries on.
+  // Runs until nothing is left to happen, or until a run limit is reached: then it returns false and
+  // limit_hit() says which; the world stays stopped. It may be called again after new work is added
+  // (a console line): the world carries on.
   bool run();
+  const std::optional<RunLimit>& limit_hit() const { return limit_; }
   // A machine that is not in the lesson (a student's console): a new host on the network, a stranger
   // to every server. Returns its id; the name and address must not be in use.
   HostId add_guest_host(const std::string& name, const std::string& address);
@@ -79,6 +92,7 @@ class World {
   std::vector<std::unique_ptr<Mua>> muas_;
   std::vector<std::unique_ptr<ConnectionHandler>> handlers_;
   std::vector<bool> fired_;  // one per narration item with a trigger
+  std::optional<RunLimit> limit_;
 };
 
 }  // namespace postlab

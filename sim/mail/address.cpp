@@ -18,7 +18,9 @@ bool atext(char c) {
 }
 
 bool valid_local(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;  // RFC 5321 §4.5.3.1.1
+  // RFC 5321 §4.5.3.1.1 names 64 octets, but §4.5.3.1 asks servers not to impose limits; Postfix
+  // takes longer local parts, so no length is checked here.
+  if (s.empty()) return false;
   if (s.front() == '.' || s.back() == '.') return false;
   char prev = 0;
   for (char c : s) {
@@ -45,6 +47,12 @@ std::string_view trim(std::string_view s) {
 }
 
 }  // namespace
+
+bool is_ascii(std::string_view text) {
+  for (char c : text)
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
 
 bool is_valid_domain(std::string_view d) {
   if (d.empty() || d.size() > 255) return false;  // RFC 5321 §4.5.3.1.2
@@ -74,6 +82,8 @@ std::optional<Address> parse_address(std::string_view text) {
   return Address{std::string(local), lower(domain)};
 }
 
+// Lower-cases the domain part only: local parts keep what the sender wrote (a server may match them
+// without regard to case, as Postfix and the mailstore do, but must pass them on unchanged).
 std::string normalize_address(std::string_view text) {
   auto a = parse_address(text);
   return a ? a->str() : std::string(text);

@@ -16,6 +16,7 @@ struct Address {
 // "bob@correo.example" -> Address. Rejects what an SMTP server would call bad address syntax.
 std::optional<Address> parse_address(std::string_view text);
 bool is_valid_domain(std::string_view domain);
+bool is_ascii(std::string_view text);
 // Lower-cases the domain part only (local parts are case-sensitive, RFC 5321 §2.4).
 std::string normalize_address(std::string_view text);
 

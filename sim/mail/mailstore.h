@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace postlab {
@@ -21,23 +22,28 @@ struct Folder {
 };
 
 struct Mailbox {
+  std::string address;  // as the lesson declares it
   std::string password;
   std::map<std::string, Folder> folders;  // ordered: deterministic iteration
 };
 
+// Local parts are matched without regard to case, as Postfix's local delivery folds them to lower
+// case before it looks a user up (RFC 5321 §2.4 allows it for the server that owns the mailbox).
 class Mailstore {
  public:
+  static std::string key(std::string_view address);  // the lookup form: all lower case
   void add_user(const std::string& address, std::string password, const std::vector<std::string>& folders,
                 std::uint32_t uidvalidity);
-  bool has_user(const std::string& address) const { return users_.count(address) != 0; }
+  bool has_user(const std::string& address) const { return users_.count(key(address)) != 0; }
   const Mailbox* mailbox(const std::string& address) const;
-  // Appends to a folder (created if missing) and returns the new UID.
+  // The address of the mailbox as declared ("" when there is none).
+  std::string owner(const std::string& address) const;
+  // Appends to a folder (created if missing) and returns the new UID. The user must exist.
   std::uint32_t deliver(const std::string& address, const std::string& folder, std::int64_t snapshot,
                         std::size_t size);
-  const std::map<std::string, Mailbox>& users() const { return users_; }
 
  private:
-  std::map<std::string, Mailbox> users_;
+  std::map<std::string, Mailbox> users_;  // by key(): ordered, deterministic iteration
 };
 
 }  // namespace postlab

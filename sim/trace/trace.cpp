@@ -36,11 +36,17 @@ const char* to_string(Protocol p) {
 
 std::uint64_t Trace::append(TraceEvent event) {
   event.seq = events_.size();
+  bytes_ += sizeof(TraceEvent) + event.text.size() + event.text_alt.size() + event.from.size() + event.to.size();
+  for (const auto& n : event.notes) {
+    bytes_ += sizeof(n) + n.key.size();
+    for (const auto& a : n.args) bytes_ += sizeof(a) + a.size();
+  }
   events_.push_back(std::move(event));
   return events_.back().seq;
 }
 
 std::int64_t Trace::add_message(MessageSnapshot message) {
+  bytes_ += sizeof(MessageSnapshot) + message.data.size();
   messages_.push_back(std::move(message));
   return static_cast<std::int64_t>(messages_.size()) - 1;
 }

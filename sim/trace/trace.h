@@ -89,6 +89,8 @@ class Trace {
   const std::vector<TraceEvent>& events() const { return events_; }
   const std::vector<MessageSnapshot>& messages() const { return messages_; }
   std::size_t size() const { return events_.size(); }
+  // Approximate memory the trace holds (events, their texts and the message copies), for the budget.
+  std::size_t bytes() const { return bytes_; }
 
   // Stable 64-bit FNV-1a hash of every event and message: equal traces, equal fingerprints.
   std::uint64_t fingerprint() const;
@@ -96,6 +98,7 @@ class Trace {
  private:
   std::vector<TraceEvent> events_;
   std::vector<MessageSnapshot> messages_;
+  std::size_t bytes_ = 0;
 };
 
 }  // namespace postlab

@@ -29,6 +29,7 @@ const char* to_string(ClientState s) {
     case ClientState::Rcpt: return "sending RCPT TO";
     case ClientState::Data: return "sending DATA";
     case ClientState::Body: return "sending the message text";
+    case ClientState::Bdat: return "sending the message with BDAT";
     case ClientState::Quit: return "sending QUIT";
     case ClientState::Done: return "done";
   }
@@ -48,7 +49,8 @@ const char* state_key(ClientState s) {
     case ClientState::Mail: return "mail";
     case ClientState::Rcpt: return "rcpt";
     case ClientState::Data: return "data";
-    case ClientState::Body: return "body";
+    case ClientState::Body:
+    case ClientState::Bdat: return "body";
     case ClientState::Quit:
     case ClientState::Done: break;
   }
@@ -115,6 +117,20 @@ bool ClientSession::outcomes_final() const {
   return true;
 }
 
+bool ClientSession::needs_utf8() const {
+  // Postfix smtp(8): the message needs SMTPUTF8 when its envelope or its headers hold UTF-8.
+  auto utf8 = [](std::string_view s) {
+    for (char c : s)
+      if (static_cast<unsigned char>(c) >= 0x80) return true;
+    return false;
+  };
+  if (utf8(job_.mail_from)) return true;
+  for (const auto& r : job_.rcpts)
+    if (utf8(r)) return true;
+  const auto end = job_.data.find("\r\n\r\n");
+  return utf8(std::string_view(job_.data).substr(0, end));
+}
+
 bool ClientSession::has_extension(std::string_view name) const {
   for (const auto& e : extensions_) {
     const std::string_view word = std::string_view(e).substr(0, e.find(' '));
@@ -149,10 +165,16 @@ void ClientSession::next_rcpt_or_data(SessionOutput& out) {
   }
   bool any = false;
   for (const auto& o : outcomes_) any = any || o.status == RcptStatus::Pending;
-  if (any)
-    send("DATA", ClientState::Data, out);
-  else
-    quit(out);  // every recipient was refused: nothing to send
+  if (!any) return quit(out);  // every recipient was refused: nothing to send
+  if (job_.use_bdat && has_extension("CHUNKING")) {
+    // RFC 3030 §2: one chunk with the exact size, as it is, no dot-stuffing and no end marker.
+    out.reply("BDAT " + std::to_string(job_.data.size()) + " LAST");
+    out.send += job_.data;
+    out.note("note.smtp.bdat");
+    state_ = ClientState::Bdat;
+    return;
+  }
+  send("DATA", ClientState::Data, out);
 }
 
 void ClientSession::after_hello(SessionOutput& out) {
@@ -171,6 +193,18 @@ void ClientSession::after_hello(SessionOutput& out) {
 }
 
 void ClientSession::send_mail(SessionOutput& out) {
+  if (job_.smtputf8 && !has_extension("SMTPUTF8") && needs_utf8()) {
+    // RFC 6531 §3.2: no UTF-8 envelope or headers to a server that did not announce SMTPUTF8.
+    // Postfix smtp(8) gives up on the message at once and says so (5.6.7).
+    for (auto& o : outcomes_) {
+      o.status = RcptStatus::PermFail;
+      o.reply = "SMTPUTF8 is required, but was not offered by host " +
+                (job_.server_label.empty() ? std::string("the server") : job_.server_label);
+      o.local_dsn = "5.6.7";
+    }
+    out.note("note.smtp.smtputf8_not_offered");
+    return quit(out);
+  }
   bool eight_bit = false;
   for (unsigned char c : job_.data) eight_bit = eight_bit || c >= 0x80;
   if (eight_bit && !has_extension("8BITMIME") && !job_.data_7bit.empty()) {
@@ -183,6 +217,7 @@ void ClientSession::send_mail(SessionOutput& out) {
   // RFC 1870 §6 / RFC 6152 §3: declare the size and an 8-bit body when the server announced it.
   if (has_extension("SIZE")) mail += " SIZE=" + std::to_string(job_.data.size());
   if (eight_bit && has_extension("8BITMIME")) mail += " BODY=8BITMIME";
+  if (job_.smtputf8 && has_extension("SMTPUTF8")) mail += " SMTPUTF8";  // RFC 6531 §3.4
   send(mail, ClientState::Mail, out);
 }
 
@@ -268,6 +303,7 @@ void ClientSession::on_reply(const Reply& r, SessionOutput& out) {
       return;
 
     case ClientState::Body:
+    case ClientState::Bdat:
       for (auto& o : outcomes_)
         if (o.status == RcptStatus::Pending) {
           o.status = r.positive() ? RcptStatus::Delivered : r.permanent() ? RcptStatus::PermFail : RcptStatus::TempFail;

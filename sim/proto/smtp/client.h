@@ -19,6 +19,9 @@ struct ClientJob {
   std::string auth_user;             // log in with AUTH when set and offered (RFC 4954)
   std::string auth_password;
   std::string auth_mechanism = "PLAIN";  // or "LOGIN"
+  bool use_bdat = false;             // send the message with BDAT when the server offers CHUNKING (RFC 3030)
+  bool smtputf8 = false;             // ask for SMTPUTF8 (RFC 6531): the envelope or headers may hold UTF-8
+  std::string server_label;          // "mx.correo.example[203.0.113.5]", for messages about the server
 };
 
 enum class RcptStatus { Pending, Delivered, TempFail, PermFail };
@@ -27,11 +30,12 @@ const char* to_string(RcptStatus s);
 struct RcptOutcome {
   std::string rcpt;
   RcptStatus status = RcptStatus::Pending;
-  std::string reply;  // the server's reply that decided it (first line)
+  std::string reply;  // the server's reply that decided it (first line), or the client's own reason
+  std::string local_dsn;  // set when the client itself decided (RFC 3463 code), e.g. "5.6.7"
 };
 
 enum class ClientState { Greeting, Ehlo, Helo, StartTls, Auth, AuthLoginUser, AuthLoginPassword, Mail, Rcpt, Data,
-                         Body, Quit, Done };
+                         Body, Bdat, Quit, Done };
 // What the client is doing, in words (Postfix smtp_proto.c keeps such a phrase per state).
 const char* to_string(ClientState s);
 const char* state_key(ClientState s);  // "ehlo", "rcpt", ...: for translated notes
@@ -64,6 +68,7 @@ class ClientSession {
   void after_hello(SessionOutput& out);  // STARTTLS, AUTH or MAIL, whichever comes next
   void send_mail(SessionOutput& out);
   bool has_extension(std::string_view name) const;
+  bool needs_utf8() const;
 
   ClientJob job_;
   ClientState state_ = ClientState::Greeting;

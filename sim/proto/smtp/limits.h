@@ -16,6 +16,8 @@ inline constexpr std::size_t kRecipientLimit = 1000;
 inline constexpr std::size_t kLineLengthLimit = 2048;
 // Postfix smtpd_hard_error_limit: at this many errors the server says 421 and hangs up.
 inline constexpr int kHardErrorLimit = 20;
+// Most digits a BDAT chunk size may have (RFC 3030 §3 "1*DIGIT"); a larger count is a syntax error.
+inline constexpr std::size_t kBdatCountDigits = 18;
 // Longest reply line a client buffers before calling the reply malformed (RFC 5321 §4.5.3.1.5 is 512).
 inline constexpr std::size_t kMaxReplyLine = 4096;
 // Most lines of one multi-line reply a client accepts.

@@ -1,6 +1,7 @@
 #include "proto/smtp/server.h"
 
 #include <cctype>
+#include <cstdint>
 
 #include "mail/address.h"
 #include "mail/message.h"
@@ -18,6 +19,13 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
+bool forbidden_verb(std::string_view verb);
+
+// A local part alone ("alice"), as Postfix takes in RCPT TO and VRFY and qualifies with $myorigin.
+bool bare_local_part(std::string_view s) {
+  return !s.empty() && s.find('@') == std::string_view::npos && parse_address(std::string(s) + "@x.example");
+}
+
 }  // namespace
 
 const char* to_string(ServerState s) {
@@ -27,13 +35,14 @@ const char* to_string(ServerState s) {
     case ServerState::Mail: return "waiting for RCPT TO";
     case ServerState::Rcpt: return "waiting for more RCPT TO or DATA";
     case ServerState::Data: return "receiving message text";
+    case ServerState::Bdat: return "receiving a BDAT chunk";
     case ServerState::Closed: return "closed";
   }
   return "?";
 }
 
 // Postfix smtpd_cmd_table order; verbs match case-insensitively (RFC 5321 §2.4). HELP, EXPN and
-// anything else get "502 5.5.2 Error: command not recognized", as from a released Postfix.
+// anything else get "500 5.5.2 Error: command not recognized", as from Postfix 3.7.
 const ServerSession::Command ServerSession::kCommands[] = {
     {"HELO", &ServerSession::cmd_helo, true},      {"EHLO", &ServerSession::cmd_ehlo, true},
     {"STARTTLS", &ServerSession::cmd_starttls, true}, {"AUTH", &ServerSession::cmd_auth, false},
@@ -41,6 +50,7 @@ const ServerSession::Command ServerSession::kCommands[] = {
     {"DATA", &ServerSession::cmd_data, false},     {"RSET", &ServerSession::cmd_rset, false},
     {"NOOP", &ServerSession::cmd_noop, true},      {"VRFY", &ServerSession::cmd_vrfy, false},
     {"ETRN", &ServerSession::cmd_etrn, false},     {"QUIT", &ServerSession::cmd_quit, true},
+    {"BDAT", &ServerSession::cmd_bdat, false},
 };
 
 ServerSession::ServerSession(ServerConfig config, ServerHooks& hooks) : config_(std::move(config)), hooks_(hooks) {}
@@ -55,8 +65,27 @@ SessionOutput ServerSession::on_connect() {
 
 SessionOutput ServerSession::on_input(std::string_view bytes) {
   SessionOutput out;
-  for (char c : bytes) {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const char c = bytes[i];
     if (state_ == ServerState::Closed) break;
+    if (bdat_remaining_ > 0) {
+      // RFC 3030 §2: a chunk is exactly the announced number of octets, read as they come: no lines,
+      // no dot-stuffing.
+      const std::size_t take = std::min(bdat_remaining_, bytes.size() - i);
+      if (!bdat_skip_) {
+        data_size_ += take;
+        if (data_size_ > config_.message_size_limit) {
+          data_too_big_ = true;
+          data_.clear();
+        } else {
+          data_.append(bytes.substr(i, take));
+        }
+      }
+      bdat_remaining_ -= take;
+      i += take - 1;
+      if (bdat_remaining_ == 0) bdat_chunk_done(out);
+      continue;
+    }
     if (c == '\n') {
       // Lines end in CRLF (RFC 5321 §2.3.8); like Postfix, a bare LF is taken as a line end too.
       std::string line = std::move(pending_);
@@ -119,14 +148,67 @@ void ServerSession::reset_transaction() {
   data_.clear();
   data_size_ = 0;
   data_too_big_ = false;
-  if (state_ == ServerState::Mail || state_ == ServerState::Rcpt || state_ == ServerState::Data)
+  bdat_used_ = false;
+  bdat_size_ = 0;
+  if (state_ == ServerState::Mail || state_ == ServerState::Rcpt || state_ == ServerState::Data ||
+      state_ == ServerState::Bdat)
     state_ = ServerState::Ready;
 }
+
+namespace {
+// Postfix smtpd_forbidden_commands (3.7 default "CONNECT GET POST regexp:{{/^[^A-Z]/ Thrash}}", matched
+// without regard to case) and is_header(): a verb that is an HTTP method, starts with something other
+// than a letter, or looks like a mail header ("Subject:") is not SMTP at all. Postfix hangs up.
+bool forbidden_verb(std::string_view verb) {
+  if (verb.empty()) return false;
+  const auto first = static_cast<unsigned char>(verb.front());
+  if (!std::isalpha(first) || first >= 0x80) return true;
+  for (const char* http : {"CONNECT", "GET", "POST"})
+    if (iequals(verb, http)) return true;
+  // is_header(): one or more printable ASCII characters other than space, then a colon.
+  const auto colon = verb.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  for (char c : verb.substr(0, colon)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 32 || u >= 127) return false;
+  }
+  return true;
+}
+
+// RFC 3629 well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t more = 0;
+    std::uint32_t cp = c;
+    if (c < 0x80) more = 0;
+    else if ((c & 0xE0) == 0xC0) more = 1, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0) more = 2, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0) more = 3, cp = c & 0x07;
+    else return false;
+    if (i + more >= s.size() && more > 0) return false;
+    for (std::size_t k = 1; k <= more; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[more] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += more + 1;
+  }
+  return true;
+}
+}  // namespace
 
 void ServerSession::command_line(std::string_view line, SessionOutput& out) {
   const std::string_view text = trim(line);
   if (text.empty()) {
     error("500 5.5.2 Error: bad syntax", out);
+    return;
+  }
+  // Postfix with smtputf8_enable checks every command line before it looks at the verb.
+  if (config_.smtputf8 && !valid_utf8(text)) {
+    error("500 5.5.2 Error: bad UTF-8 syntax", out);
     return;
   }
   const auto space = text.find(' ');
@@ -143,7 +225,16 @@ void ServerSession::command_line(std::string_view line, SessionOutput& out) {
     (this->*cmd.handler)(args, out);
     return;
   }
-  error("502 5.5.2 Error: command not recognized", out);
+  if (forbidden_verb(verb)) {
+    // smtpd.c: "non-SMTP command from ..." is logged, this is said, and the connection is closed.
+    out.reply("221 2.7.0 Error: I can break rules, too. Goodbye.");
+    out.note("note.smtp.not_smtp");
+    out.close = true;
+    state_ = ServerState::Closed;
+    return;
+  }
+  // Postfix 3.7 answers every verb it does not know (HELP and EXPN included) with 500.
+  error("500 5.5.2 Error: command not recognized", out);
 }
 
 void ServerSession::cmd_helo(std::string_view args, SessionOutput& out) {
@@ -170,7 +261,9 @@ void ServerSession::cmd_ehlo(std::string_view args, SessionOutput& out) {
   lines.push_back("ETRN");
   if (config_.starttls && !tx_.tls) lines.push_back("STARTTLS");
   if (auth_available()) lines.push_back("AUTH PLAIN LOGIN");
-  for (const char* ext : {"ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8"}) lines.push_back(ext);
+  for (const char* ext : {"ENHANCEDSTATUSCODES", "8BITMIME", "DSN"}) lines.push_back(ext);
+  if (config_.smtputf8) lines.push_back("SMTPUTF8");
+  if (config_.chunking) lines.push_back("CHUNKING");  // RFC 3030; Postfix lists it last
   for (std::size_t i = 0; i < lines.size(); ++i) out.reply((i + 1 < lines.size() ? "250-" : "250 ") + lines[i]);
   if (config_.auth && !auth_available()) out.note("note.smtp.auth_after_tls");
 }
@@ -199,10 +292,16 @@ std::optional<PathArgs> parse_path_args(std::string_view args, std::string_view 
   std::string_view path;
   if (rest.front() == '<') {
     const auto gt = rest.find('>');
-    if (gt == std::string_view::npos) return std::nullopt;
+    if (gt == std::string_view::npos) {
+      result.bad_path = true;  // "<x" without ">": Postfix's extract_addr() refuses the address
+      return result;
+    }
     path = rest.substr(1, gt - 1);
     rest = rest.substr(gt + 1);
-    if (!rest.empty() && rest.front() != ' ') return std::nullopt;
+    if (!rest.empty() && rest.front() != ' ') {
+      result.bad_path = true;
+      return result;
+    }
   } else {
     const auto sp = rest.find(' ');
     path = rest.substr(0, sp);
@@ -211,7 +310,10 @@ std::optional<PathArgs> parse_path_args(std::string_view args, std::string_view 
   // RFC 5321 §4.1.1.3 / appendix C: source routes "@a,@b:user@c" are accepted and ignored.
   if (!path.empty() && path.front() == '@') {
     const auto colon = path.find(':');
-    if (colon == std::string_view::npos) return std::nullopt;
+    if (colon == std::string_view::npos) {
+      result.bad_path = true;
+      return result;
+    }
     path = path.substr(colon + 1);
   }
   result.path = std::string(path);
@@ -229,10 +331,13 @@ void ServerSession::cmd_mail(std::string_view args, SessionOutput& out) {
   if (config_.helo_required && state_ == ServerState::Connected)
     return error("503 5.5.1 Error: send HELO/EHLO first", out);
   if (tx_.has_sender) return error("503 5.5.1 Error: nested MAIL command", out);
+  if (bdat_error_) return error("503 5.5.1 Error: MAIL after BDAT", out);
   auto parsed = parse_path_args(args, "FROM:");
   if (!parsed) return error("501 5.5.4 Syntax: MAIL FROM:<address>", out);
   // The null reverse-path <> is how bounces are sent (RFC 5321 §4.5.5); anything else must parse.
-  if (!parsed->path.empty() && !parse_address(parsed->path)) return error("501 5.1.7 Bad sender address syntax", out);
+  // Like Postfix, a bare local part is taken (the MTA qualifies it with its own domain).
+  if (parsed->bad_path || (!parsed->path.empty() && !parse_address(parsed->path) && !bare_local_part(parsed->path)))
+    return error("501 5.1.7 Bad sender address syntax", out);
   Transaction t = tx_;
   bool seen_size = false, seen_body = false, seen_ret = false, seen_envid = false, seen_auth = false;
   for (const auto& p : parsed->params) {
@@ -255,7 +360,7 @@ void ServerSession::cmd_mail(std::string_view args, SessionOutput& out) {
       if (seen_envid || v.empty() || v.size() > 100 || !is_xtext(v)) return error("501 5.5.4 Bad ENVID parameter syntax", out);
       seen_envid = true;
       t.envid = std::string(v);
-    } else if (iequals(p, "SMTPUTF8")) {  // RFC 6531 §3.4
+    } else if (iequals(p, "SMTPUTF8") && config_.smtputf8) {  // RFC 6531 §3.4
       t.smtputf8 = true;
     } else if (starts_with_ci(p, "AUTH=")) {  // RFC 4954 §5: who submitted it originally
       if (seen_auth) return error("503 5.5.4 Error: multiple AUTH= options", out);
@@ -264,6 +369,8 @@ void ServerSession::cmd_mail(std::string_view args, SessionOutput& out) {
       return error("555 5.5.4 Unsupported option: " + p, out);
     }
   }
+  // A UTF-8 local part without SMTPUTF8 is taken: Postfix's strict_smtputf8 is off by default
+  // ("historically, Postfix does not forbid 8-bit envelope localparts").
   tx_ = std::move(t);
   tx_.has_sender = true;
   tx_.mail_from = parsed->path.empty() ? std::string() : normalize_address(parsed->path);
@@ -276,9 +383,11 @@ void ServerSession::cmd_rcpt(std::string_view args, SessionOutput& out) {
   if (!tx_.has_sender) return error("503 5.5.1 Error: need MAIL command", out);
   auto parsed = parse_path_args(args, "TO:");
   if (!parsed) return error("501 5.5.4 Syntax: RCPT TO:<address>", out);
-  // RFC 5321 §4.5.1: <postmaster> without a domain must be accepted.
-  const bool postmaster = iequals(parsed->path, "postmaster");
-  if (!postmaster && !parse_address(parsed->path)) return error("501 5.1.3 Bad recipient address syntax", out);
+  // RFC 5321 §4.5.1: <postmaster> without a domain must be accepted; Postfix takes any bare local
+  // part and qualifies it with its own domain ($myorigin), which the MTA does.
+  const bool bare = bare_local_part(parsed->path);
+  if (parsed->bad_path || (!bare && !parse_address(parsed->path)))
+    return error("501 5.1.3 Bad recipient address syntax", out);
   RcptParams params;
   for (const auto& p : parsed->params) {
     const std::string_view v = std::string_view(p).substr(std::min(p.size(), p.find('=') + 1));
@@ -308,7 +417,8 @@ void ServerSession::cmd_rcpt(std::string_view args, SessionOutput& out) {
     out.reply("452 4.5.3 Error: too many recipients");  // not counted as an error (overshoot limit)
     return;
   }
-  const std::string rcpt = postmaster ? std::string("postmaster") : normalize_address(parsed->path);
+  if (bdat_used_) return error("503 5.5.1 Error: RCPT after BDAT", out);
+  const std::string rcpt = bare ? parsed->path : normalize_address(parsed->path);
   // Postfix delays sender restrictions to RCPT time (smtpd_delay_reject = yes).
   if (auto rejection = hooks_.check_sender(tx_, tx_.mail_from)) return error(*rejection, out);
   if (auto rejection = hooks_.check_recipient(tx_, rcpt)) return error(*rejection, out);
@@ -320,6 +430,8 @@ void ServerSession::cmd_rcpt(std::string_view args, SessionOutput& out) {
 
 void ServerSession::cmd_data(std::string_view args, SessionOutput& out) {
   if (!tx_.has_sender) return error("503 5.5.1 Error: need RCPT command", out);
+  // RFC 3030 §2: DATA and BDAT must not be mixed in one transaction.
+  if (bdat_used_) return error("503 5.5.1 Error: DATA after BDAT", out);
   if (tx_.rcpts.empty()) return error("554 5.5.1 Error: no valid recipients", out);
   if (!args.empty()) return error("501 5.5.4 Syntax: DATA", out);
   state_ = ServerState::Data;
@@ -331,20 +443,7 @@ void ServerSession::cmd_data(std::string_view args, SessionOutput& out) {
 
 void ServerSession::data_line(std::string_view line, SessionOutput& out) {
   if (line == ".") {  // RFC 5321 §4.1.1.4: end of mail data
-    if (data_too_big_) {
-      out.reply("552 5.3.4 Error: message file too big");
-      ++errors_;
-    } else {
-      AcceptResult r = hooks_.accept_message(tx_, data_);
-      if (r.ok) {
-        out.reply("250 2.0.0 Ok: queued as " + r.queue_id);
-        errors_ = 0;  // Postfix forgives earlier errors after a delivered message
-      } else {
-        error(r.reply, out);
-      }
-    }
-    state_ = ServerState::Ready;
-    reset_transaction();
+    finish_message(out);
     return;
   }
   // RFC 5321 §4.5.2: remove the leading dot the client added to a line that began with one.
@@ -360,8 +459,126 @@ void ServerSession::data_line(std::string_view line, SessionOutput& out) {
   data_ += "\r\n";
 }
 
+void ServerSession::finish_message(SessionOutput& out) {
+  if (data_too_big_) {
+    out.reply("552 5.3.4 Error: message file too big");
+    ++errors_;
+  } else {
+    AcceptResult r = hooks_.accept_message(tx_, data_);
+    if (r.ok) {
+      out.reply("250 2.0.0 Ok: queued as " + r.queue_id);
+      errors_ = 0;  // Postfix forgives earlier errors after a delivered message
+    } else {
+      error(r.reply, out);
+    }
+  }
+  state_ = ServerState::Ready;
+  reset_transaction();
+}
+
+void ServerSession::cmd_bdat(std::string_view args, SessionOutput& out) {
+  // RFC 3030 §2; replies as Postfix's smtpd.c bdat_cmd() and skip_bdat(). A reply with code 521
+  // ends the session, as Postfix hangs up after any 421 or 521.
+  auto hang_up = [&](const char* reply) {
+    out.reply(reply);
+    out.close = true;
+    state_ = ServerState::Closed;
+  };
+  if (!config_.chunking) return hang_up("521 5.5.1 Error: command not implemented");
+  std::vector<std::string_view> words;
+  for (std::size_t pos = 0; pos < args.size();) {
+    const auto sp = std::min(args.find(' ', pos), args.size());
+    if (sp > pos) words.push_back(args.substr(pos, sp - pos));
+    pos = sp + 1;
+  }
+  bool digits = !words.empty() && words.size() <= 2 && words[0].size() <= kBdatCountDigits;
+  if (digits)
+    for (char ch : words[0]) digits = digits && std::isdigit(static_cast<unsigned char>(ch));
+  if (!digits || (words.size() == 2 && !iequals(words[1], "LAST"))) {
+    // The chunk's size is unknown, so its bytes cannot be skipped.
+    out.note("note.smtp.bdat_syntax");
+    return hang_up("521 5.5.4 Syntax: BDAT count [LAST]");
+  }
+  const std::size_t n = std::stoull(std::string(words[0]));
+  bdat_last_ = words.size() == 2;
+  bdat_remaining_ = n;
+  bdat_chunk_ = n;
+  bdat_skip_ = false;
+  bdat_reply_.clear();
+  // A refused chunk is still read to its end and then refused, so both sides stay in step. After a
+  // refused chunk that is not the LAST, Postfix discards every chunk up to the LAST one or RSET.
+  if (bdat_error_) bdat_reply_ = "551 5.0.0 Discarded " + std::to_string(n) + " bytes after earlier error";
+  else if (!tx_.has_sender) bdat_reply_ = "503 5.5.1 Error: need RCPT command";
+  else if (tx_.rcpts.empty()) bdat_reply_ = "554 5.5.1 Error: no valid recipients";
+  else if (n == 0 && !bdat_last_) bdat_reply_ = "551 5.7.1 Null BDAT request";
+  else if (bdat_size_ + n > config_.message_size_limit) bdat_reply_ = "552 5.3.4 Chunk exceeds message size limit";
+  if (!bdat_reply_.empty()) {
+    bdat_skip_ = true;
+  } else {
+    bdat_used_ = true;
+    state_ = ServerState::Bdat;
+  }
+  if (n == 0) bdat_chunk_done(out);
+}
+
+std::size_t ServerSession::bdat_act_size() const {
+  // Postfix counts the message as it writes it: each line's length plus CR LF (a bare LF line too);
+  // a line not yet ended counts its bytes so far.
+  std::size_t size = 0, line = 0;
+  for (std::size_t i = 0; i < data_.size(); ++i) {
+    if (data_[i] != '\n') {
+      ++line;
+      continue;
+    }
+    size += (i > 0 && data_[i - 1] == '\r' ? line - 1 : line) + 2;
+    line = 0;
+  }
+  return size + line;
+}
+
+void ServerSession::bdat_chunk_done(SessionOutput& out) {
+  if (bdat_skip_) {
+    bdat_skip_ = false;
+    error(bdat_reply_, out);
+    if (bdat_last_) {
+      bdat_error_ = false;
+      reset_transaction();
+    } else {
+      bdat_error_ = true;
+    }
+    return;
+  }
+  bdat_size_ = bdat_act_size();
+  if (data_too_big_) {
+    bdat_error_ = !bdat_last_;
+    out.reply("552 5.3.4 Error: message file too big");
+    ++errors_;
+    if (bdat_last_) reset_transaction();
+    return;
+  }
+  if (!bdat_last_) {
+    out.reply("250 2.0.0 Ok: " + std::to_string(bdat_chunk_) + " bytes");
+    return;
+  }
+  if (!data_.empty() && data_.back() != '\n') {
+    bdat_size_ += 2;  // an unterminated last line counts its CR LF
+    data_ += "\r\n";  // and is stored with it
+  }
+  const std::size_t size = bdat_size_;
+  AcceptResult r = hooks_.accept_message(tx_, data_);
+  if (r.ok) {
+    out.reply("250 2.0.0 Ok: " + std::to_string(size) + " bytes queued as " + r.queue_id);
+    errors_ = 0;
+  } else {
+    error(r.reply, out);
+  }
+  state_ = ServerState::Ready;
+  reset_transaction();
+}
+
 void ServerSession::cmd_rset(std::string_view args, SessionOutput& out) {
   if (!args.empty()) return error("501 5.5.4 Syntax: RSET", out);
+  bdat_error_ = false;
   reset_transaction();
   out.reply("250 2.0.0 Ok");
 }
@@ -370,13 +587,19 @@ void ServerSession::cmd_noop(std::string_view, SessionOutput& out) { out.reply("
 
 void ServerSession::cmd_vrfy(std::string_view args, SessionOutput& out) {
   if (!config_.vrfy_enabled) return error("502 5.5.1 VRFY command is disabled", out);
-  if (args.empty()) return error("501 5.5.4 Syntax: VRFY address", out);
+  // Postfix: "VRFY address [SMTPUTF8]" (the option is listed when SMTPUTF8 is on).
   std::string_view addr = args;
+  if (config_.smtputf8 && addr.size() > 9 && iequals(addr.substr(addr.size() - 9), " SMTPUTF8")) addr = trim(addr.substr(0, addr.size() - 9));
+  if (addr.empty())
+    return error(std::string("501 5.5.4 Syntax: VRFY address") + (config_.smtputf8 ? " [SMTPUTF8]" : ""), out);
   if (addr.size() >= 2 && addr.front() == '<' && addr.back() == '>') addr = addr.substr(1, addr.size() - 2);
-  if (!parse_address(addr) && !iequals(addr, "postmaster")) return error("501 5.1.3 Bad recipient address syntax", out);
+  const bool bare = bare_local_part(addr);
+  if (!bare && !parse_address(addr)) return error("501 5.1.3 Bad recipient address syntax", out);
   // Postfix runs the recipient checks first, so an unknown user is refused; otherwise 252:
-  // "cannot verify, but will accept" (RFC 5321 §3.5.3).
-  if (auto rejection = hooks_.check_recipient(tx_, normalize_address(addr))) return error(*rejection, out);
+  // "cannot verify, but will accept" (RFC 5321 §3.5.3). A bare name is looked up in the server's
+  // own domain, as for RCPT.
+  if (auto rejection = hooks_.check_recipient(tx_, bare ? std::string(addr) : normalize_address(addr)))
+    return error(*rejection, out);
   out.reply("252 2.0.0 " + std::string(args));
 }
 

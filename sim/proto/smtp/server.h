@@ -28,6 +28,8 @@ struct ServerConfig {
   bool tls_required = false;    // smtpd_tls_security_level = encrypt: only EHLO/STARTTLS/NOOP/QUIT before TLS
   bool auth = false;            // smtpd_sasl_auth_enable: offer AUTH PLAIN LOGIN
   bool tls_auth_only = false;   // smtpd_tls_auth_only: AUTH only once TLS is on
+  bool smtputf8 = true;         // smtputf8_enable: announce SMTPUTF8 (RFC 6531)
+  bool chunking = true;         // announce CHUNKING and take BDAT (RFC 3030); Postfix does since 3.4
 };
 
 struct RcptParams {
@@ -72,7 +74,7 @@ class ServerHooks {
   virtual std::optional<std::string> etrn(const std::string& /*domain*/) { return {}; }
 };
 
-enum class ServerState { Connected, Ready, Mail, Rcpt, Data, Closed };
+enum class ServerState { Connected, Ready, Mail, Rcpt, Data, Bdat, Closed };
 const char* to_string(ServerState s);
 
 class ServerSession {
@@ -116,6 +118,10 @@ class ServerSession {
   void cmd_vrfy(std::string_view args, SessionOutput& out);
   void cmd_etrn(std::string_view args, SessionOutput& out);
   void cmd_quit(std::string_view args, SessionOutput& out);
+  void cmd_bdat(std::string_view args, SessionOutput& out);
+  void bdat_chunk_done(SessionOutput& out);
+  std::size_t bdat_act_size() const;
+  void finish_message(SessionOutput& out);
 
   ServerConfig config_;
   ServerHooks& hooks_;
@@ -129,12 +135,25 @@ class ServerSession {
   int errors_ = 0;
   Sasl sasl_ = Sasl::None;
   std::string sasl_user_;       // AUTH LOGIN: the user name given so far
+  // BDAT (RFC 3030): octets of the current chunk still to read, whether it is the LAST one, and
+  // whether the chunk is only being skipped (its command was refused, the bytes must still be read).
+  std::size_t bdat_remaining_ = 0;
+  bool bdat_last_ = false;
+  bool bdat_skip_ = false;
+  std::string bdat_reply_;      // the reply for a skipped chunk, sent once its bytes are read
+  bool bdat_used_ = false;      // this transaction has BDAT chunks (DATA is then out of order)
+  bool bdat_error_ = false;     // a chunk was refused: later chunks are discarded up to LAST or RSET
+  std::size_t bdat_chunk_ = 0;  // size of the chunk being read
+  std::size_t bdat_size_ = 0;   // the message so far, counted as Postfix does (lines plus CR LF)
 };
 
-// "MAIL FROM:<a@b> SIZE=1" -> path and parameters. nullopt on syntax error.
+// "MAIL FROM:<a@b> SIZE=1" -> path and parameters. nullopt when the keyword or the path is missing
+// (Postfix: "501 5.5.4 Syntax: ..."); bad_path when a path is there but malformed, e.g. "<a@b" without
+// its closing bracket (Postfix: "501 5.1.7 Bad sender address syntax").
 struct PathArgs {
   std::string path;  // without angle brackets; "" for <>
   std::vector<std::string> params;
+  bool bad_path = false;
 };
 std::optional<PathArgs> parse_path_args(std::string_view args, std::string_view keyword);
 // RFC 3461 §4: xtext ("+" followed by two upper-case hex digits stands for one byte).

@@ -1,0 +1,267 @@
+// Mail loops, run limits, addresses matched as servers match them, SMTPUTF8 and BDAT across a world.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "agents/mta.h"
+#include "agents/world.h"
+#include "mail/message.h"
+#include "scenario/load.h"
+#include "trace/player.h"
+#include "trace/view.h"
+
+using namespace postlab;
+
+namespace {
+
+Scenario load(const std::string& text) {
+  LoadResult r = load_scenario_text(text, "loop-test.json");
+  std::string errors;
+  for (const auto& e : r.errors) errors += e.str() + "\n";
+  INFO(errors);
+  REQUIRE(r.ok());
+  return *r.scenario;
+}
+
+std::vector<const TraceEvent*> of_kind(const Trace& t, EventKind kind) {
+  std::vector<const TraceEvent*> out;
+  for (const auto& e : t.events())
+    if (e.kind == kind) out.push_back(&e);
+  return out;
+}
+
+bool has_line(const Trace& t, const std::string& text) {
+  for (const auto& e : t.events())
+    if (e.kind == EventKind::Line && e.text == text) return true;
+  return false;
+}
+
+// A spammer's PC sends through `relay` (an open relay) to x@victim.example; the DNS is given.
+Scenario relay_world(const std::string& dns, const std::string& extra_hosts = "") {
+  return load(R"({"format": 1, "title": "loop",
+  "hosts": [
+    {"name": "spam-pc", "role": "client", "address": "192.0.2.66", "user": "spam@spam.example",
+     "submit_to": "relay.open.example", "submit_port": 25},
+    {"name": "relay.open.example", "role": "mta", "address": "198.51.100.7", "domains": ["open.example"],
+     "policy": {"open_relay": true}})" + extra_hosts + R"(
+  ],
+  "dns": [)" + dns + R"(],
+  "timeline": [{"at": "0s", "send": {"from": "spam-pc", "message": {
+    "from": "spam@spam.example", "to": ["x@victim.example"], "subject": "loop", "body": "round and round"}}}]
+})");
+}
+
+}  // namespace
+
+TEST_CASE("loops: an open relay that is the MX of a domain it does not host bounces 5.4.6 at once") {
+  World w(relay_world(R"({"name": "victim.example", "type": "MX", "preference": 10, "value": "relay.open.example"})"));
+  CHECK(w.run());
+  CHECK(w.trace().size() < 200);
+  const auto failed = of_kind(w.trace(), EventKind::DeliveryFailed);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]->from == "relay.open.example");
+  // Postfix smtp(8): "mail for DOMAIN loops back to myself", relay=none, dsn=5.4.6.
+  CHECK(failed[0]->text.find(": to=<x@victim.example>, relay=none, delay=") != std::string::npos);
+  CHECK(failed[0]->text.find(", dsn=5.4.6, status=bounced (mail for victim.example loops back to myself)") !=
+        std::string::npos);
+  CHECK(of_kind(w.trace(), EventKind::MessageAccepted).size() == 1);  // accepted once, never passed on
+  // The queue view shows the bounce as the message's last status, then the queue is empty.
+  Player p(w.trace(), ViewState::initial(w.scenario()));
+  p.seek(p.step_of_event(static_cast<std::size_t>(failed[0]->seq)));
+  REQUIRE(p.view().queues.count("relay.open.example"));
+  CHECK(p.view().queues.at("relay.open.example").begin()->second.status == failed[0]->text);
+  p.end();
+  CHECK(p.view().queues.empty());
+}
+
+TEST_CASE("loops: two crossed MX records between two open relays end with 5.4.6") {
+  // victim.example's MX is relay.open.example, which relays for anyone; back.example's MX is the
+  // other relay. Whichever way the mail goes, a server ends up as the best MX of a domain it does not serve.
+  World w(relay_world(R"({"name": "victim.example", "type": "MX", "preference": 10, "value": "relay2.other.example"},
+                         {"name": "other.example", "type": "MX", "preference": 10, "value": "relay.open.example"})",
+                      R"(,
+    {"name": "relay2.other.example", "role": "mta", "address": "203.0.113.9", "domains": ["other.example"],
+     "policy": {"open_relay": true}})"));
+  CHECK(w.run());
+  CHECK(w.trace().size() < 500);
+  const auto failed = of_kind(w.trace(), EventKind::DeliveryFailed);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]->from == "relay2.other.example");
+  CHECK(failed[0]->text.find("dsn=5.4.6, status=bounced (mail for victim.example loops back to myself)") !=
+        std::string::npos);
+  CHECK(of_kind(w.trace(), EventKind::Relayed).size() == 1);  // relay -> relay2, then no further
+}
+
+TEST_CASE("loops: an implicit MX (the domain's A record) pointing at the server itself bounces 5.4.6") {
+  World w(relay_world(R"({"name": "victim.example", "type": "A", "value": "198.51.100.7"})"));
+  CHECK(w.run());
+  const auto failed = of_kind(w.trace(), EventKind::DeliveryFailed);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]->text.find("status=bounced (mail for victim.example loops back to myself)") != std::string::npos);
+}
+
+TEST_CASE("loops: as a lower-preference MX the server passes mail to the better one only") {
+  World w(relay_world(R"({"name": "victim.example", "type": "MX", "preference": 20, "value": "relay.open.example"},
+                         {"name": "victim.example", "type": "MX", "preference": 10, "value": "mx.victim.example"})",
+                      R"(,
+    {"name": "mx.victim.example", "role": "mta", "address": "203.0.113.5", "domains": ["victim.example"]})"));
+  // x@victim.example is not a user there: the better MX refuses it, which bounces (5.1.1), not a loop.
+  CHECK(w.run());
+  const auto failed = of_kind(w.trace(), EventKind::DeliveryFailed);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]->text.find("dsn=5.1.1") != std::string::npos);
+}
+
+TEST_CASE("loops: two relayhosts pointing at each other stop at the hop count (554 5.4.0 too many hops)") {
+  Scenario s = relay_world(R"()", R"(,
+    {"name": "relay2.other.example", "role": "mta", "address": "203.0.113.9", "domains": ["other.example"],
+     "policy": {"open_relay": true}})");
+  s.hosts[1].policy.relayhost = "relay2.other.example";
+  s.hosts[2].policy.relayhost = "relay.open.example";
+  World w(s);
+  CHECK(w.run());
+  // Each hop adds one Received: header; the server that would add the 50th refuses (Postfix cleanup).
+  CHECK(of_kind(w.trace(), EventKind::MessageAccepted).size() == kHopCountLimit - 1);
+  CHECK(has_line(w.trace(), "554 5.4.0 Error: too many hops\r\n"));
+  const auto failed = of_kind(w.trace(), EventKind::DeliveryFailed);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]->text.find("dsn=5.4.0, status=bounced (host ") != std::string::npos);
+  CHECK(failed[0]->text.find("said: 554 5.4.0 Error: too many hops)") != std::string::npos);
+  CHECK(w.trace().size() < 20'000);
+}
+
+TEST_CASE("loops: a relayhost that is the server itself defers (Postfix 4.3.5) and keeps the mail") {
+  Scenario s = relay_world(R"()");
+  s.hosts[1].policy.relayhost = "relay.open.example";
+  World w(s);
+  CHECK(w.run());
+  const auto deferred = of_kind(w.trace(), EventKind::DeliveryDeferred);
+  REQUIRE(deferred.size() == 1);
+  CHECK(deferred[0]->text.find("status=deferred (mail for relay.open.example loops back to myself)") != std::string::npos);
+  CHECK(of_kind(w.trace(), EventKind::DeliveryFailed).empty());
+}
+
+TEST_CASE("run limits: a lesson that would fill the memory stops cleanly at the trace budget") {
+  // Every send carries 8 MB of attachments; 400 of them would need gigabytes.
+  std::string timeline;
+  for (int i = 0; i < 400; ++i)
+    timeline += std::string(i ? "," : "") + R"({"at": ")" + std::to_string(i) + R"(s", "send": {"from": "alice-laptop",
+      "message": {"to": ["bob@correo.example"], "subject": "big", "attachments": [{"name": "v.mp4", "size": 8000000}]}}})";
+  Scenario s = load(R"({"format": 1, "title": "budget",
+  "hosts": [
+    {"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "alice@uni.example"},
+    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
+     "services": ["smtp", "submission"], "policy": {"require_auth_on_submission": false}},
+    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]}],
+  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
+  "users": [{"address": "alice@uni.example"}, {"address": "bob@correo.example"}],
+  "timeline": [)" + timeline + "]}");
+  World w(s);
+  CHECK_FALSE(w.run());
+  REQUIRE(w.limit_hit());
+  CHECK(w.limit_hit()->limit == "kMaxTraceBytes");
+  CHECK(w.limit_hit()->value == kMaxTraceBytes);
+  CHECK(w.limit_hit()->last_event == static_cast<std::int64_t>(w.trace().size()) - 1);
+  CHECK(w.trace().bytes() >= kMaxTraceBytes);
+  CHECK(w.trace().bytes() < kMaxTraceBytes + 64u * 1024 * 1024);  // stopped right after crossing it
+  CHECK_FALSE(w.run());  // it stays stopped
+}
+
+TEST_CASE("addresses: local parts match without regard to case and messages keep what was written") {
+  Scenario s = load(R"({"format": 1, "title": "case",
+  "hosts": [
+    {"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "Alice@uni.example"},
+    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
+     "services": ["smtp", "submission"], "policy": {"verify_sender": true}},
+    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]}],
+  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
+  "users": [{"address": "alice@uni.example", "password": "pw"}, {"address": "Bob@correo.example"}],
+  "timeline": [{"at": "0s", "send": {"from": "alice-laptop", "message": {
+    "to": ["BOB@Correo.example"], "subject": "case", "body": "hi"}}}],
+  "narration": [{"when": {"stored": "bob@CORREO.example"}, "say": "stored"}]
+})");
+  World w(s);
+  CHECK(w.run());
+  CHECK(has_line(w.trace(), "235 2.7.0 Authentication successful\r\n"));  // logged in as Alice@ for alice@
+  CHECK(has_line(w.trace(), "RCPT TO:<BOB@correo.example>\r\n"));         // the local part as written
+  const auto stored = of_kind(w.trace(), EventKind::MessageStored);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0]->mailbox == "Bob@correo.example");  // the mailbox as the lesson declares it
+  const Message m = Message::parse(w.trace().messages()[static_cast<std::size_t>(stored[0]->message)].data);
+  CHECK(m.get("Delivered-To") == "BOB@correo.example");  // Postfix keeps the case the sender wrote
+  CHECK(m.get("To") == "BOB@Correo.example");
+  bool narrated = false;
+  for (const auto* e : of_kind(w.trace(), EventKind::Narration)) narrated = narrated || e->text == "stored";
+  CHECK(narrated);
+
+  const Mta* mx = w.mta_on("mx.correo.example");
+  smtp::Transaction tx;
+  CHECK_FALSE(mx->check_recipient(0, 25, tx, "bOb@correo.example"));
+  CHECK_FALSE(mx->check_recipient(0, 25, tx, "bob"));  // a bare name is looked up in the server's own domain
+  CHECK(mx->check_recipient(0, 25, tx, "nosuch") ==
+        "550 5.1.1 <nosuch>: Recipient address rejected: User unknown in local recipient table");
+  CHECK(mx->authenticate("BOB@correo.example", "") == false);  // no password: no login
+  CHECK(w.mta_on("mail.uni.example")->authenticate("ALICE@uni.example", "pw"));
+}
+
+TEST_CASE("smtputf8: a UTF-8 local part makes the client ask for SMTPUTF8 or give up (5.6.7)") {
+  const std::string text = R"({"format": 1, "title": "utf8",
+  "hosts": [
+    {"name": "jose-laptop", "role": "client", "address": "192.0.2.10", "user": "jos\u00e9@uni.example"},
+    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
+     "services": ["smtp", "submission"]},
+    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]}],
+  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
+  "users": [{"address": "jos\u00e9@uni.example", "password": "pw"}, {"address": "bob@correo.example"}],
+  "timeline": [{"at": "0s", "send": {"from": "jose-laptop", "message": {
+    "to": ["bob@correo.example"], "subject": "utf8", "body": "hola"}}}]})";
+  World ok(load(text));
+  CHECK(ok.run());
+  std::size_t declared = 0;
+  for (const auto& e : ok.trace().events())
+    if (e.kind == EventKind::Line && e.text.rfind("MAIL FROM:<jos\xc3\xa9@uni.example> SIZE=", 0) == 0 &&
+        e.text.find(" SMTPUTF8\r\n") != std::string::npos)
+      ++declared;
+  CHECK(declared == 2);  // the device, then the relaying MTA (the sender asked for it)
+  CHECK(of_kind(ok.trace(), EventKind::MessageStored).size() == 1);  // relayed with SMTPUTF8 too
+
+  Scenario s = load(text);
+  s.hosts[2].policy.smtputf8 = false;  // Bob's server does not announce SMTPUTF8
+  World w(s);
+  CHECK(w.run());
+  const auto failed = of_kind(w.trace(), EventKind::DeliveryFailed);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]->text.find(", dsn=5.6.7, status=bounced (SMTPUTF8 is required, but was not offered by host "
+                             "mx.correo.example[203.0.113.5])") != std::string::npos);
+  CHECK(of_kind(w.trace(), EventKind::MessageStored).empty());
+}
+
+TEST_CASE("bdat: a client told to use BDAT sends one chunk when CHUNKING is offered") {
+  Scenario s = load(R"({"format": 1, "title": "bdat",
+  "hosts": [
+    {"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "alice@uni.example"},
+    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
+     "services": ["smtp", "submission"]},
+    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]}],
+  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
+  "users": [{"address": "alice@uni.example", "password": "pw"}, {"address": "bob@correo.example"}],
+  "timeline": [{"at": "0s", "send": {"from": "alice-laptop", "message": {
+    "to": ["bob@correo.example"], "subject": "chunks", "body": ".a line with a dot\n"}}}]})");
+  s.hosts[0].use_bdat = true;
+  s.hosts[1].policy.use_bdat = true;
+  World w(s);
+  CHECK(w.run());
+  std::size_t bdat = 0;
+  for (const auto& e : w.trace().events())
+    if (e.kind == EventKind::Line && e.text.rfind("BDAT ", 0) == 0) {
+      ++bdat;
+      CHECK(e.text.find(" LAST\r\n") != std::string::npos);
+      CHECK(e.text.find("\r\n.a line with a dot\r\n") != std::string::npos);  // no dot-stuffing
+    }
+  CHECK(bdat == 2);
+  const auto stored = of_kind(w.trace(), EventKind::MessageStored);
+  REQUIRE(stored.size() == 1);
+  const std::string& data = w.trace().messages()[static_cast<std::size_t>(stored[0]->message)].data;
+  CHECK(data.find("\r\n\r\n.a line with a dot\r\n") != std::string::npos);
+}
