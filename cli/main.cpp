@@ -190,7 +190,16 @@ int main(int argc, char** argv) {
   else
     std::cout << steps_to_text(*r.scenario, world.trace(), *tr);
   if (!finished) {
-    std::cerr << fill(tr->get("cli.stopped"), {std::to_string(world.trace().size())}) << "\n";
+    // One message: which limit, its value, and what was happening when the run stopped.
+    const RunLimit& hit = *world.limit_hit();
+    std::string what = "-", when = format_clock(0);
+    if (hit.last_event >= 0) {
+      const TraceEvent& e = world.trace().events()[static_cast<std::size_t>(hit.last_event)];
+      what = route_of(e) + ": " + tr->phrase(describe(e, tr->lang()));
+      if (e.kind == EventKind::Line) what += " " + split_lines(e.text).front();
+      when = format_clock(e.time);
+    }
+    std::cerr << fill(tr->get("cli.stopped"), {hit.limit, std::to_string(hit.value), when, what}) << "\n";
     return kExitFailure;
   }
   return kExitOk;

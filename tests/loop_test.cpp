@@ -143,11 +143,12 @@ TEST_CASE("loops: a relayhost that is the server itself defers (Postfix 4.3.5) a
 }
 
 TEST_CASE("run limits: a lesson that would fill the memory stops cleanly at the trace budget") {
-  // Every send carries 8 MB of attachments; 400 of them would need gigabytes.
+  // Every send carries 8 MB of attachments; 400 of them would need gigabytes. The real budget is
+  // kMaxTraceBytes; a lower one here reaches the same code sooner.
   std::string timeline;
   for (int i = 0; i < 400; ++i)
     timeline += std::string(i ? "," : "") + R"({"at": ")" + std::to_string(i) + R"(s", "send": {"from": "alice-laptop",
-      "message": {"to": ["bob@correo.example"], "subject": "big", "attachments": [{"name": "v.mp4", "size": 8000000}]}}})";
+      "message": {"to": ["bob@correo.example"], "subject": "big", "attachments": [{"name": "v.mp4", "size": 1000000}]}}})";
   Scenario s = load(R"({"format": 1, "title": "budget",
   "hosts": [
     {"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "alice@uni.example"},
@@ -158,14 +159,27 @@ TEST_CASE("run limits: a lesson that would fill the memory stops cleanly at the 
   "users": [{"address": "alice@uni.example"}, {"address": "bob@correo.example"}],
   "timeline": [)" + timeline + "]}");
   World w(s);
+  RunLimits limits;
+  limits.max_bytes = 32u * 1024 * 1024;
+  w.set_limits(limits);
   CHECK_FALSE(w.run());
   REQUIRE(w.limit_hit());
   CHECK(w.limit_hit()->limit == "kMaxTraceBytes");
-  CHECK(w.limit_hit()->value == kMaxTraceBytes);
+  CHECK(w.limit_hit()->value == limits.max_bytes);
   CHECK(w.limit_hit()->last_event == static_cast<std::int64_t>(w.trace().size()) - 1);
-  CHECK(w.trace().bytes() >= kMaxTraceBytes);
-  CHECK(w.trace().bytes() < kMaxTraceBytes + 64u * 1024 * 1024);  // stopped right after crossing it
+  CHECK(w.trace().bytes() >= limits.max_bytes);
+  CHECK(w.trace().bytes() < limits.max_bytes + 8u * 1024 * 1024);  // stopped right after crossing it
   CHECK_FALSE(w.run());  // it stays stopped
+
+  World counted(s);
+  limits = RunLimits{};
+  limits.max_events = 500;
+  counted.set_limits(limits);
+  CHECK_FALSE(counted.run());
+  REQUIRE(counted.limit_hit());
+  CHECK(counted.limit_hit()->limit == "kMaxTraceEvents");
+  CHECK(counted.trace().size() >= 500);
+  CHECK(counted.trace().size() < 520);  // one step may write a few events
 }
 
 TEST_CASE("addresses: local parts match without regard to case and messages keep what was written") {

@@ -177,16 +177,13 @@ bool World::run() {
   if (limit_) return false;
   std::size_t steps = 0;
   while (sim_.step()) {
-    const char* hit = trace_.size() >= kMaxTraceEvents  ? "kMaxTraceEvents"
-                      : trace_.bytes() >= kMaxTraceBytes ? "kMaxTraceBytes"
-                      : ++steps >= kMaxSimulatorSteps    ? "kMaxSimulatorSteps"
-                                                         : nullptr;
+    std::optional<RunLimit> hit;
+    if (trace_.size() >= limits_.max_events) hit = RunLimit{"kMaxTraceEvents", limits_.max_events, -1};
+    else if (trace_.bytes() >= limits_.max_bytes) hit = RunLimit{"kMaxTraceBytes", limits_.max_bytes, -1};
+    else if (++steps >= limits_.max_steps) hit = RunLimit{"kMaxSimulatorSteps", limits_.max_steps, -1};
     if (!hit) continue;
-    const std::string name = hit;
-    const std::uint64_t value = name == "kMaxTraceEvents" ? kMaxTraceEvents
-                                : name == "kMaxTraceBytes" ? kMaxTraceBytes
-                                                           : kMaxSimulatorSteps;
-    limit_ = RunLimit{name, value, static_cast<std::int64_t>(trace_.size()) - 1};
+    hit->last_event = static_cast<std::int64_t>(trace_.size()) - 1;
+    limit_ = hit;
     return false;
   }
   return true;

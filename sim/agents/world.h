@@ -26,6 +26,13 @@ inline constexpr std::size_t kMaxTraceEvents = 2'000'000;          // events wri
 inline constexpr std::size_t kMaxTraceBytes = 512u * 1024 * 1024;  // trace memory budget (events + messages)
 inline constexpr std::size_t kMaxSimulatorSteps = 20'000'000;      // scheduled actions run, traced or not
 
+// The limits one world runs under (tests may lower them to reach them quickly).
+struct RunLimits {
+  std::size_t max_events = kMaxTraceEvents;
+  std::size_t max_bytes = kMaxTraceBytes;
+  std::size_t max_steps = kMaxSimulatorSteps;
+};
+
 // Why a run stopped early: the limit's name, its value, and the last thing that happened.
 struct RunLimit {
   std::string limit;       // "kMaxTraceEvents", "kMaxTraceBytes" or "kMaxSimulatorSteps"
@@ -45,6 +52,7 @@ class World {
   // (a console line): the world carries on.
   bool run();
   const std::optional<RunLimit>& limit_hit() const { return limit_; }
+  void set_limits(RunLimits limits) { limits_ = limits; }
   // A machine that is not in the lesson (a student's console): a new host on the network, a stranger
   // to every server. Returns its id; the name and address must not be in use.
   HostId add_guest_host(const std::string& name, const std::string& address);
@@ -93,6 +101,7 @@ class World {
   std::vector<std::unique_ptr<ConnectionHandler>> handlers_;
   std::vector<bool> fired_;  // one per narration item with a trigger
   std::optional<RunLimit> limit_;
+  RunLimits limits_;
 };
 
 }  // namespace postlab
