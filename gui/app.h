@@ -2,6 +2,7 @@
 // Knows ImGui but not GLFW/OpenGL (the platform layer owns those), so it runs headless in tests.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,6 +40,9 @@ class App {
   void watch_file();
 
   UiState& ui() { return ui_; }
+  // Called just before each panel is drawn (tests start ImGui's text capture there: ImGui stops it
+  // at the end of every window).
+  void set_before_panel(std::function<void()> hook) { before_panel_ = std::move(hook); }
   // Pixel size the fonts should have; fonts_changed() tells the platform to rebuild the atlas.
   float font_px() const;
   bool take_fonts_changed();
@@ -54,6 +58,7 @@ class App {
   void handle_keys(int f5_key);
   void run_commands();
   void apply_theme();
+  void rebuild_rows();
 
   std::string assets_;
   std::string path_;
@@ -63,8 +68,10 @@ class App {
   std::unique_ptr<Player> player_;
   std::optional<Translations> tr_;
   std::vector<TranscriptRow> rows_;
+  std::size_t widest_row_ = 0;
   std::vector<MailSummary> summaries_;
   UiState ui_;
+  std::function<void()> before_panel_;
   ImFont* mono_ = nullptr;
   ImFont* large_ = nullptr;
   bool fonts_changed_ = true;
