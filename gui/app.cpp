@@ -2,6 +2,8 @@
 
 #include <imgui.h>
 
+#include <cmath>
+
 #include "agents/world.h"
 #include "model/theme.h"
 #include "trace/player.h"
@@ -11,7 +13,6 @@ namespace postlab {
 
 namespace {
 constexpr float kBaseFontPx = 17.0f;
-constexpr float kPresentationFactor = 1.6f;
 constexpr float kMinScale = 0.6f, kMaxScale = 3.0f, kScaleStep = 0.1f;
 }  // namespace
 
@@ -90,7 +91,19 @@ void App::rebuild_rows() {
 }
 
 float App::font_px() const {
-  return kBaseFontPx * ui_.font_scale * (ui_.presentation ? kPresentationFactor : 1.0f);
+  const float factor = ui_.presentation ? presentation_font_factor(viewport_h_) : 1.0f;
+  return std::round(kBaseFontPx * ui_.font_scale * factor);
+}
+
+void App::set_viewport_height(float height) {
+  if (height <= 0 || height == viewport_h_) return;
+  const float before = font_px();
+  viewport_h_ = height;
+  if (font_px() != before) {
+    fonts_changed_ = true;
+    theme_applied_ = false;
+    ui_.layout_dirty = true;
+  }
 }
 
 bool App::take_fonts_changed() {
@@ -208,6 +221,7 @@ void App::run_commands() {
 }
 
 void App::frame(double wall_dt, int f5_key) {
+  set_viewport_height(ImGui::GetIO().DisplaySize.y);
   apply_theme();
   handle_keys(f5_key);
   if (ui_.playing) {

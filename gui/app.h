@@ -45,6 +45,9 @@ class App {
   void set_before_panel(std::function<void()> hook) { before_panel_ = std::move(hook); }
   // Pixel size the fonts should have; fonts_changed() tells the platform to rebuild the atlas.
   float font_px() const;
+  // The window's height: presentation fonts grow with it (what a room reads is the text's share of
+  // the projected picture, so 720 lines need fewer pixels than 1080 for the same size on the wall).
+  void set_viewport_height(float height);
   bool take_fonts_changed();
   void set_fonts(ImFont* mono, ImFont* large) {
     mono_ = mono;
@@ -75,6 +78,7 @@ class App {
   ImFont* mono_ = nullptr;
   ImFont* large_ = nullptr;
   bool fonts_changed_ = true;
+  float viewport_h_ = 900;
   bool theme_applied_ = false;
   bool theme_presentation_ = false;
 };

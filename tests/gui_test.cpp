@@ -91,6 +91,9 @@ TEST_CASE("mail summary decodes the subject and the layout fills the window with
 
   for (float font : {13.0f, 17.0f, 27.0f}) {
     const Layout l = compute_layout(1600, 900, font);
+    CHECK(presentation_font_factor(1080) == doctest::Approx(1.6f));
+    CHECK(presentation_font_factor(720) < 1.6f);
+    CHECK(presentation_font_factor(400) == doctest::Approx(1.2f));
     CHECK(l.toolbar.h >= font * 4);
     CHECK(l.transcript.y >= l.toolbar.y + l.toolbar.h);
     CHECK(l.narration.y >= l.transcript.y + l.transcript.h);
@@ -237,11 +240,16 @@ TEST_CASE("fit_text and fit_route cut with an ellipsis only when needed") {
   CHECK(chars(fit_text("ñandú ñandú ñandú", 7, chars)) == 7);
   const std::string route = "mail.uni.example → mx.correo.example";
   CHECK(fit_route(route, 40, chars) == route);
-  const std::string short_route = fit_route(route, 21, chars);
-  CHECK(chars(short_route) <= 21);
+  // Without the top-level domain first, then both hosts cut so that each keeps its start.
+  CHECK(fit_route(route, 21, chars) == "mail.uni → mx.correo");
+  CHECK(without_top_label("mail.uni.example") == "mail.uni");
+  CHECK(without_top_label("uni.example") == "uni.example");
+  CHECK(without_top_label("alice-laptop") == "alice-laptop");
+  const std::string short_route = fit_route(route, 15, chars);
+  CHECK(chars(short_route) <= 15);
   CHECK(short_route.rfind("mail", 0) == 0);
-  CHECK(short_route.find(" → mx") != std::string::npos);  // both ends keep their start
-  CHECK(fit_route("DNS → mail.uni.example", 14, chars) == "DNS → mail.un…");  // a short host stays whole
+  CHECK(short_route.find(" → mx") != std::string::npos);
+  CHECK(fit_route("DNS → mail.uni.example", 12, chars) == "DNS → mail.…");  // a short host stays whole
   CHECK(fit_route("alice-laptop", 6, chars) == "alice…");
 }
 

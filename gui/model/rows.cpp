@@ -113,6 +113,8 @@ std::int64_t inspected_message(const Trace& trace, const ViewState& view, std::i
   return draft >= 0 ? draft : view.message;
 }
 
+float presentation_font_factor(float window_height) { return std::clamp(window_height / 640.0f, 1.2f, 1.6f); }
+
 Layout compute_layout(float width, float height, float font) {
   Layout l;
   const float gap = std::max(2.0f, font * 0.25f);
@@ -125,7 +127,9 @@ Layout compute_layout(float width, float height, float font) {
   const float left_w = std::max(font * 20, width * 0.58f);
   const float right_x = left_w + gap;
   const float right_w = std::max(font * 12, width - right_x);
-  const float narration_h = std::clamp(body_h * 0.26f, font * 5, font * 12);
+  // The narration gets a third of the height on small windows (what a step means matters as much as
+  // the lines), and at most 14 lines on large ones.
+  const float narration_h = std::clamp(body_h * 0.32f, font * 6, font * 14);
   l.transcript = {0, top, left_w, body_h - narration_h - gap};
   l.narration = {0, top + body_h - narration_h, left_w, narration_h};
   const float mail_h = body_h * 0.34f;

@@ -67,5 +67,8 @@ struct Layout {
   Rect toolbar, transcript, narration, mailboxes, queue, message;
 };
 Layout compute_layout(float width, float height, float font_size);
+// How much larger presentation fonts are than normal ones for a window this tall: 1.6 from 1024
+// lines up, less on smaller windows (down to 1.2), so a 1280×720 projector still fits a lesson.
+float presentation_font_factor(float window_height);
 
 }  // namespace postlab

@@ -103,11 +103,25 @@ std::string fit_text(std::string_view text, float width, const MeasureText& meas
   return out;
 }
 
+std::string_view without_top_label(std::string_view host) {
+  // "mail.uni.example" → "mail.uni"; names of one or two labels stay whole.
+  const std::size_t last = host.rfind('.');
+  if (last == std::string_view::npos || host.find('.') == last) return host;
+  return host.substr(0, last);
+}
+
 std::string fit_route(std::string_view route, float width, const MeasureText& measure) {
   if (measure(route) <= width) return std::string(route);
   const std::size_t arrow = route.find(kArrow);
-  if (arrow == std::string_view::npos) return fit_text(route, width, measure);
-  const std::string_view from = route.substr(0, arrow), to = route.substr(arrow + kArrow.size());
+  if (arrow == std::string_view::npos) {
+    const std::string_view shorter = without_top_label(route);
+    return fit_text(shorter, width, measure);
+  }
+  // First without the top-level domain (the same ".example" everywhere), then cut both hosts.
+  const std::string_view from = without_top_label(route.substr(0, arrow));
+  const std::string_view to = without_top_label(route.substr(arrow + kArrow.size()));
+  const std::string compact = std::string(from) + std::string(kArrow) + std::string(to);
+  if (measure(compact) <= width) return compact;
   const float side = (width - measure(kArrow)) / 2;
   // The shorter host keeps all of itself when it can; the other gets the rest.
   const float from_w = measure(from), to_w = measure(to);

@@ -18,7 +18,9 @@ using MeasureText = std::function<float(std::string_view)>;
 std::vector<std::string> wrap_words(std::string_view text, float width, const MeasureText& measure);
 // The text itself when it fits; otherwise its longest prefix that fits followed by "…".
 std::string fit_text(std::string_view text, float width, const MeasureText& measure);
-// "mail.uni.example → mx.correo.example" when it fits; otherwise both hosts cut so each keeps its start.
+// "mail.uni.example → mx.correo.example" when it fits; else without the top-level domains
+// ("mail.uni → mx.correo"); else both hosts cut so each keeps its start.
+std::string_view without_top_label(std::string_view host);
 std::string fit_route(std::string_view route, float width, const MeasureText& measure);
 // Time for a narrow column: "00:00.222" below an hour, "6:00:00.222" below a day, then "1d 02:00:00".
 std::string compact_clock(SimTime t);

@@ -14,19 +14,18 @@ namespace postlab {
 namespace {
 
 // True (after drawing the explanation) when the panel must show nothing of what servers hold.
-bool hidden_from_eavesdropper(const Frame& f) {
+bool hidden_from_eavesdropper(const Frame& f, bool explain) {
   if (!f.eavesdropper) return false;
-  text_wrapped(f.tr->get("eavesdropper.servers_hidden"), f.palette->text_disabled);
+  text_wrapped(f.tr->get(explain ? "eavesdropper.servers_hidden" : "eavesdropper.servers_hidden_short"),
+               f.palette->text_disabled);
   return true;
 }
 
-// A row that fits the panel: cut with "…" when it does not, the whole text on hover.
+// A row that fits the panel: cut with "…" when it does not (the caller shows the whole on hover).
 bool fitted_selectable(const std::string& text, const std::string& id, bool selected) {
   const float width = ImGui::GetContentRegionAvail().x;
   const std::string shown = fit_text(text, width, imgui_measure());
-  const bool clicked = ImGui::Selectable((shown + "##" + id).c_str(), selected);
-  if (shown != text && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text.c_str());
-  return clicked;
+  return ImGui::Selectable((shown + "##" + id).c_str(), selected);
 }
 
 }  // namespace
@@ -37,7 +36,7 @@ void draw_mailboxes(const Frame& f, UiState& ui) {
     ImGui::End();
     return;
   }
-  if (hidden_from_eavesdropper(f)) {
+  if (hidden_from_eavesdropper(f, true)) {
     ImGui::End();
     return;
   }
@@ -52,11 +51,16 @@ void draw_mailboxes(const Frame& f, UiState& ui) {
       for (const auto& item : items) {
         const MailSummary& s = (*f.summaries)[static_cast<std::size_t>(item.message)];
         const std::string subject = s.subject.empty() ? tr.get("mailbox.no_subject") : s.subject;
-        const std::string row = tr.get("mailbox.uid") + " " + std::to_string(item.uid) + "  " + s.from + "  —  " + subject;
+        // The display name keeps the row short enough for the subject; the whole From: is on hover
+        // and in the inspector.
+        const std::size_t lt = s.from.find(" <");
+        const std::string who = lt != std::string::npos && lt > 0 ? s.from.substr(0, lt) : s.from;
+        const std::string row = tr.get("mailbox.uid") + " " + std::to_string(item.uid) + "  " + who + "  —  " + subject;
         if (fitted_selectable(row, std::to_string(item.message), ui.selected_message == item.message))
           ui.selected_message = ui.selected_message == item.message ? -1 : item.message;
-        if (ImGui::IsItemHovered() && fit_text(row, ImGui::GetContentRegionAvail().x, imgui_measure()) == row)
-          ImGui::SetTooltip("%s", fill(tr.get("mailbox.arrived"), {format_clock(item.arrived)}).c_str());
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("%s\n%s\n%s", s.from.c_str(), subject.c_str(),
+                            fill(tr.get("mailbox.arrived"), {format_clock(item.arrived)}).c_str());
       }
       ImGui::TreePop();
     }
@@ -71,7 +75,7 @@ void draw_queue(const Frame& f, UiState& ui) {
     ImGui::End();
     return;
   }
-  if (hidden_from_eavesdropper(f)) {
+  if (hidden_from_eavesdropper(f, false)) {
     ImGui::End();
     return;
   }
@@ -100,7 +104,7 @@ void draw_message(const Frame& f, UiState& ui) {
     ImGui::End();
     return;
   }
-  if (hidden_from_eavesdropper(f)) {
+  if (hidden_from_eavesdropper(f, false)) {
     ImGui::End();
     return;
   }
@@ -120,9 +124,8 @@ void draw_message(const Frame& f, UiState& ui) {
     ui.inspected_folder = folder;
   }
   const MessageView& v = ui.inspected_view;
-  if (f.large) ImGui::PushFont(f.large);
   text_wrapped(v.copy);
-  if (f.large) ImGui::PopFont();
+  ImGui::Separator();
   text_wrapped(tr.get("mailbox.from") + ": " + v.summary.from);
   text_wrapped(tr.get("mailbox.subject") + ": " + v.summary.subject);
   if (v.has_verdict) {

@@ -57,11 +57,7 @@ void draw_narration(const Frame& f) {
     else
       ImGui::TextDisabled("%s", tr.c("narration.none"));
     if (f.large) ImGui::PopFont();
-    if (f.scenario && !f.scenario->goals.empty()) {
-      ImGui::Separator();
-      ImGui::TextDisabled("%s", tr.c("narration.goals"));
-      for (const auto& g : f.scenario->goals) bullet_wrapped(g.get(tr.lang()));
-    }
+    // The goals are listed in the transcript panel, which is empty until the first step.
     ImGui::End();
     return;
   }
@@ -79,9 +75,7 @@ void draw_narration(const Frame& f) {
 
   // What happens at this step, first: it is what the student is looking at.
   ImGui::TextDisabled("%s", fill(tr.get("narration.current_step"), {std::to_string(cursor)}).c_str());
-  if (f.large) ImGui::PushFont(f.large);
   draw_this_step(f, cur);
-  if (f.large) ImGui::PopFont();
 
   // The latest narration came with an earlier step: shown smaller, with the step it belongs to.
   if (n >= 0) {

@@ -4,6 +4,7 @@
 #include <imgui.h>
 
 #include "export/i18n.h"
+#include "scenario/scenario.h"
 #include "trace/player.h"
 #include "ui.h"
 #include "widgets.h"
@@ -34,7 +35,13 @@ void draw_transcript(const Frame& f, UiState& ui) {
   const auto& rows = *f.rows;
   const std::size_t visible = visible_rows(rows, f.player->view().applied);
   if (visible == 0) {
+    // Before the first step the panel has room for what the lesson wants the student to learn.
     text_wrapped(tr.get("transcript.empty"));
+    if (f.scenario && !f.scenario->goals.empty()) {
+      ImGui::Separator();
+      ImGui::TextDisabled("%s", tr.c("narration.goals"));
+      for (const auto& g : f.scenario->goals) bullet_wrapped(g.get(tr.lang()));
+    }
     ImGui::End();
     return;
   }
