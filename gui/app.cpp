@@ -2,7 +2,10 @@
 
 #include <imgui.h>
 
+#include <cmath>
+
 #include "agents/world.h"
+#include "model/theme.h"
 #include "trace/player.h"
 #include "trace/view.h"
 
@@ -10,7 +13,6 @@ namespace postlab {
 
 namespace {
 constexpr float kBaseFontPx = 17.0f;
-constexpr float kPresentationFactor = 1.6f;
 constexpr float kMinScale = 0.6f, kMaxScale = 3.0f, kScaleStep = 0.1f;
 }  // namespace
 
@@ -31,7 +33,7 @@ bool App::set_language(Lang lang) {
   if (!t) return false;
   tr_ = std::move(t);
   ui_.lang = lang;
-  if (world_) rows_ = build_rows(world_->trace(), *tr_, ui_.eavesdropper);
+  rebuild_rows();
   return true;
 }
 
@@ -55,7 +57,7 @@ bool App::load(const std::string& path) {
   world_ = std::make_unique<World>(*result_.scenario);
   world_->run();
   player_ = std::make_unique<Player>(world_->trace(), ViewState::initial(*result_.scenario));
-  rows_ = build_rows(world_->trace(), *tr_, ui_.eavesdropper);
+  rebuild_rows();
   for (const auto& m : world_->trace().messages()) summaries_.push_back(summarize(m));
   // A reload keeps the student's place, as far as the new run reaches.
   player_->seek(same_lesson ? std::min(keep_cursor, player_->steps()) : 0);
@@ -82,8 +84,26 @@ std::string App::window_title() const {
   return result_.ok() ? app + " · " + result_.scenario->title.get(ui_.lang) : app;
 }
 
+void App::rebuild_rows() {
+  if (!world_) return;
+  rows_ = build_rows(world_->trace(), *tr_, ui_.eavesdropper);
+  widest_row_ = widest_row(rows_);
+}
+
 float App::font_px() const {
-  return kBaseFontPx * ui_.font_scale * (ui_.presentation ? kPresentationFactor : 1.0f);
+  const float factor = ui_.presentation ? presentation_font_factor(viewport_h_) : 1.0f;
+  return std::round(kBaseFontPx * ui_.font_scale * factor);
+}
+
+void App::set_viewport_height(float height) {
+  if (height <= 0 || height == viewport_h_) return;
+  const float before = font_px();
+  viewport_h_ = height;
+  if (font_px() != before) {
+    fonts_changed_ = true;
+    theme_applied_ = false;
+    ui_.layout_dirty = true;
+  }
 }
 
 bool App::take_fonts_changed() {
@@ -97,10 +117,44 @@ void App::apply_theme() {
   ImGuiStyle& style = ImGui::GetStyle();
   style = ImGuiStyle();
   // Presentation: light background, strong contrast for a projector. Otherwise a calm dark theme.
+  // Every colour text is drawn on or in comes from one table (model/theme.h), whose contrast is tested.
   if (ui_.presentation)
     ImGui::StyleColorsLight(&style);
   else
     ImGui::StyleColorsDark(&style);
+  const Palette& p = palette(ui_.presentation);
+  auto set = [&style](ImGuiCol c, Rgb rgb) { style.Colors[c] = ImVec4(rgb.r, rgb.g, rgb.b, 1.0f); };
+  set(ImGuiCol_Text, p.text);
+  set(ImGuiCol_TextDisabled, p.text_disabled);
+  set(ImGuiCol_WindowBg, p.window_bg);
+  set(ImGuiCol_ChildBg, p.window_bg);
+  set(ImGuiCol_PopupBg, p.popup);
+  set(ImGuiCol_TableRowBg, p.window_bg);
+  set(ImGuiCol_TableRowBgAlt, p.row_bg_alt);
+  set(ImGuiCol_Header, p.selected);
+  set(ImGuiCol_HeaderHovered, p.hovered);
+  set(ImGuiCol_HeaderActive, p.hovered);
+  set(ImGuiCol_Button, p.button);
+  set(ImGuiCol_ButtonHovered, p.hovered);
+  set(ImGuiCol_ButtonActive, p.selected);
+  set(ImGuiCol_TitleBg, p.title);
+  set(ImGuiCol_TitleBgActive, p.title);
+  set(ImGuiCol_TitleBgCollapsed, p.title);
+  set(ImGuiCol_Tab, p.tab);
+  set(ImGuiCol_TabHovered, p.hovered);
+  set(ImGuiCol_TabActive, p.tab_active);
+  set(ImGuiCol_TabUnfocused, p.tab);
+  set(ImGuiCol_TabUnfocusedActive, p.tab_active);
+  set(ImGuiCol_Border, p.border);
+  set(ImGuiCol_Separator, p.border);
+  set(ImGuiCol_TableBorderStrong, p.border);
+  set(ImGuiCol_TableBorderLight, p.border);
+  set(ImGuiCol_FrameBg, p.frame);
+  set(ImGuiCol_FrameBgHovered, p.frame_hovered);
+  set(ImGuiCol_FrameBgActive, p.frame_hovered);
+  set(ImGuiCol_CheckMark, p.accent);
+  set(ImGuiCol_SliderGrab, p.accent);
+  set(ImGuiCol_SliderGrabActive, p.accent);
   style.WindowRounding = 4;
   style.FrameRounding = 3;
   style.WindowBorderSize = 1;
@@ -151,7 +205,7 @@ void App::run_commands() {
       case Command::ResetLayout: ui_.layout_dirty = true; break;
       case Command::ToggleEavesdropper:
         ui_.eavesdropper = !ui_.eavesdropper;
-        if (world_) rows_ = build_rows(world_->trace(), *tr_, ui_.eavesdropper);
+        rebuild_rows();
         break;
     }
     if (c == Command::Bigger || c == Command::Smaller || c == Command::TogglePresentation) {
@@ -167,6 +221,7 @@ void App::run_commands() {
 }
 
 void App::frame(double wall_dt, int f5_key) {
+  set_viewport_height(ImGui::GetIO().DisplaySize.y);
   apply_theme();
   handle_keys(f5_key);
   if (ui_.playing) {
@@ -190,6 +245,12 @@ void App::frame(double wall_dt, int f5_key) {
   f.mono = mono_;
   f.large = large_;
   f.font_px = font_px();
+  f.palette = &palette(ui_.presentation);
+  f.eavesdropper = ui_.eavesdropper;
+  f.widest_row = widest_row_;
+  // A message picked in a mailbox or queue is dropped when the cursor moves to before it was there.
+  if (player_ && ui_.selected_message >= 0 && !message_present(player_->view(), ui_.selected_message))
+    ui_.selected_message = -1;
 
   const ImVec2 size = ImGui::GetIO().DisplaySize;
   const Layout layout = compute_layout(size.x, size.y, ImGui::GetFontSize());
@@ -198,22 +259,26 @@ void App::frame(double wall_dt, int f5_key) {
     ImGui::SetNextWindowPos(ImVec2(r.x, r.y), cond);
     ImGui::SetNextWindowSize(ImVec2(r.w, r.h), cond);
   };
+  auto panel = [this](auto draw) {
+    if (before_panel_) before_panel_();
+    draw();
+  };
   place(layout.toolbar);
-  draw_toolbar(f, ui_);
+  panel([&] { draw_toolbar(f, ui_); });
   if (!world_) {
     place(Rect{layout.transcript.x, layout.transcript.y, size.x, size.y - layout.transcript.y});
-    draw_errors(f, ui_);
+    panel([&] { draw_errors(f, ui_); });
   } else {
     place(layout.transcript);
-    draw_transcript(f, ui_);
+    panel([&] { draw_transcript(f, ui_); });
     place(layout.narration);
-    draw_narration(f);
+    panel([&] { draw_narration(f); });
     place(layout.mailboxes);
-    draw_mailboxes(f, ui_);
+    panel([&] { draw_mailboxes(f, ui_); });
     place(layout.queue);
-    draw_queue(f);
+    panel([&] { draw_queue(f, ui_); });
     place(layout.message);
-    draw_message(f, ui_);
+    panel([&] { draw_message(f, ui_); });
   }
   ui_.layout_dirty = false;
   run_commands();

@@ -2,6 +2,7 @@
 // Knows ImGui but not GLFW/OpenGL (the platform layer owns those), so it runs headless in tests.
 #pragma once
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,8 +40,14 @@ class App {
   void watch_file();
 
   UiState& ui() { return ui_; }
+  // Called just before each panel is drawn (tests start ImGui's text capture there: ImGui stops it
+  // at the end of every window).
+  void set_before_panel(std::function<void()> hook) { before_panel_ = std::move(hook); }
   // Pixel size the fonts should have; fonts_changed() tells the platform to rebuild the atlas.
   float font_px() const;
+  // The window's height: presentation fonts grow with it (what a room reads is the text's share of
+  // the projected picture, so 720 lines need fewer pixels than 1080 for the same size on the wall).
+  void set_viewport_height(float height);
   bool take_fonts_changed();
   void set_fonts(ImFont* mono, ImFont* large) {
     mono_ = mono;
@@ -54,6 +61,7 @@ class App {
   void handle_keys(int f5_key);
   void run_commands();
   void apply_theme();
+  void rebuild_rows();
 
   std::string assets_;
   std::string path_;
@@ -63,11 +71,14 @@ class App {
   std::unique_ptr<Player> player_;
   std::optional<Translations> tr_;
   std::vector<TranscriptRow> rows_;
+  std::size_t widest_row_ = 0;
   std::vector<MailSummary> summaries_;
   UiState ui_;
+  std::function<void()> before_panel_;
   ImFont* mono_ = nullptr;
   ImFont* large_ = nullptr;
   bool fonts_changed_ = true;
+  float viewport_h_ = 900;
   bool theme_applied_ = false;
   bool theme_presentation_ = false;
 };

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   App app(assets, lang_code == "es" ? Lang::Es : Lang::En);
   app.ui().font_scale = scale;
   app.ui().presentation = presentation;
+  app.set_viewport_height(static_cast<float>(height));
   if (eavesdropper) app.ui().commands.push_back(Command::ToggleEavesdropper);
   const bool ok = app.load(lesson);
   for (const auto& e : app.errors()) std::cerr << e.str() << "\n";

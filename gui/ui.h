@@ -7,6 +7,7 @@
 
 #include "core/text.h"
 #include "model/rows.h"
+#include "model/theme.h"
 
 struct ImFont;
 
@@ -34,6 +35,9 @@ struct Frame {
   ImFont* mono = nullptr;
   ImFont* large = nullptr;
   float font_px = 16;
+  const Palette* palette = nullptr;  // the theme's colours for this mode
+  bool eavesdropper = false;         // every panel shows only what crosses the wire in clear
+  std::size_t widest_row = 0;        // longest transcript text, in characters
 };
 
 struct UiState {
@@ -43,13 +47,15 @@ struct UiState {
   bool playing = false;
   double play_interval = 0.8;    // seconds of wall time per step while playing
   double play_accum = 0;
-  std::int64_t selected_message = -1;  // trace message picked in the mailbox panel (-1: follow the step)
+  std::int64_t selected_message = -1;  // trace message picked in a mailbox or queue (-1: follow the step);
+                                       // dropped when the cursor moves to before it was there
   std::size_t scrolled_for_cursor = static_cast<std::size_t>(-1);
   bool layout_dirty = true;
   bool eavesdropper = false;            // show TLS lines as an eavesdropper on the link sees them
-  // The inspector's message, computed once per (message, language): a message may be megabytes.
+  // The inspector's message, computed once per (message, folder, language): a message may be megabytes.
   std::int64_t inspected = -1;
   Lang inspected_lang = Lang::En;
+  std::string inspected_folder;
   MessageView inspected_view;
   std::vector<Command> commands;   // filled by panels during a frame
   std::int64_t seek_request = -1;  // a step picked on the scrubber
@@ -59,7 +65,7 @@ void draw_toolbar(const Frame& f, UiState& ui);
 void draw_transcript(const Frame& f, UiState& ui);
 void draw_narration(const Frame& f);
 void draw_mailboxes(const Frame& f, UiState& ui);
-void draw_queue(const Frame& f);
+void draw_queue(const Frame& f, UiState& ui);
 void draw_message(const Frame& f, UiState& ui);
 void draw_errors(const Frame& f, UiState& ui);
 

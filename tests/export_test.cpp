@@ -41,7 +41,7 @@ TEST_CASE("export: the JSON trace names every step and records envelope facts an
     if (!m.contains("verdict") || m["envelope_to"] != nlohmann::json::array({"bob@correo.example"})) continue;
     if (m["received_from"]["host"] == "mallory-pc") {
       CHECK(m["verdict"]["suspicious"].get<bool>());
-      CHECK(m["verdict"]["reasons"][0]["key"] == "verdict.from_not_host");
+      CHECK(m["verdict"]["reasons"][0]["key"] == "verdict.other_persons_device");  // Mallory's own PC
       CHECK(m["header_reply_to"] == "soporte@evil.example");
       ++suspicious;
     } else if (m["received_from"]["host"] == "mail.uni.example") {

@@ -169,6 +169,12 @@ std::vector<Phrase> phrases_from_sessions() {
       m.envelope_from.clear();
       const SpoofVerdict w = spoof_verdict(m);
       out.insert(out.end(), w.reasons.begin(), w.reasons.end());
+      // A lesson user's device: their own From (unverified) or someone else's (forged).
+      m.client_host = "alice-laptop";
+      m.client_user = "alice@uni.example";
+      const SpoofVerdict d = spoof_verdict(m);
+      out.insert(out.end(), d.reasons.begin(), d.reasons.end());
+      out.push_back({verdict_key(d.verdict), {}});
     }
   }
   return out;
@@ -188,7 +194,9 @@ TEST_CASE("i18n: every note and verdict the simulator writes reads complete in b
                           "note.smtp.no_auth_offered", "note.smtp.malformed_reply", "verdict.from_is_login",
                           "verdict.from_not_login", "verdict.from_matches_host", "verdict.from_not_host",
                           "verdict.envelope_differs", "verdict.null_sender", "verdict.reply_to_elsewhere",
-                          "verdict.sender_differs", "verdict.no_from"}) {
+                          "verdict.sender_differs", "verdict.no_from", "verdict.own_device_no_login",
+                          "verdict.other_persons_device", "verdict.forged", "verdict.unverified",
+                          "verdict.consistent"}) {
     CAPTURE(key);
     CHECK(seen.count(key) == 1);
   }
@@ -216,5 +224,34 @@ TEST_CASE("i18n: the connection-closed note exists for every state a client can 
       CAPTURE(key);
       CHECK(t.has(key));
     }
+  }
+}
+
+TEST_CASE("i18n: every key the window uses is in en.json and es.json") {
+  namespace fs = std::filesystem;
+  // String literals such as "panel.message" or "eavesdropper.inside" in gui/ sources.
+  const std::regex literal(
+      R"re("((?:app|toolbar|panel|transcript|mailbox|queue|narration|errors|message|verdict|view|eavesdropper)\.[a-z0-9_]+)")re");
+  std::set<std::string> used;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(POSTLAB_SOURCE_DIR) / "gui")) {
+    const auto ext = entry.path().extension();
+    if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".h")) continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string src = text.str();
+    for (auto it = std::sregex_iterator(src.begin(), src.end(), literal); it != std::sregex_iterator(); ++it)
+      if (const std::string key = (*it)[1].str(); key.size() < 2 || key.substr(key.size() - 2) != ".h")  // not "app.h"
+        used.insert(key);
+  }
+  CHECK(used.count("eavesdropper.inside") == 1);
+  CHECK(used.count("narration.earlier_label") == 1);
+  CHECK(used.size() >= 30);
+  const Translations en = load(Lang::En);
+  const Translations es = load(Lang::Es);
+  for (const auto& key : used) {
+    CAPTURE(key);
+    CHECK(en.has(key));
+    CHECK(es.has(key));
   }
 }

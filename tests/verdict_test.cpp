@@ -63,17 +63,19 @@ TEST_CASE("sender_facts copies the envelope and reads the From Sender and Reply-
   CHECK(f.tls);
 }
 
-TEST_CASE("verdict: From matching the login is not suspicious") {
+TEST_CASE("verdict: From matching the login is consistent") {
   const SpoofVerdict v =
       spoof_verdict(snapshot("Alice <alice@uni.example>", "alice@uni.example", "alice-laptop", "alice@uni.example"));
+  CHECK(v.verdict == SenderVerdict::Consistent);
   CHECK_FALSE(v.suspicious);
   REQUIRE(v.reasons.size() == 1);
   CHECK(v.reasons[0] == Phrase{"verdict.from_is_login", {"alice@uni.example"}});
 }
 
-TEST_CASE("verdict: From differing from the login is suspicious") {
+TEST_CASE("verdict: From differing from the login is forged") {
   const SpoofVerdict v =
       spoof_verdict(snapshot("Decano <decano@uni.example>", "alice@uni.example", "alice-laptop", "alice@uni.example"));
+  CHECK(v.verdict == SenderVerdict::Forged);
   CHECK(v.suspicious);
   REQUIRE_FALSE(v.reasons.empty());
   CHECK(v.reasons[0] == Phrase{"verdict.from_not_login", {"decano@uni.example", "alice@uni.example"}});
@@ -81,9 +83,9 @@ TEST_CASE("verdict: From differing from the login is suspicious") {
   CHECK_FALSE(has(v, "verdict.from_not_host"));  // with a login, the host does not matter
 }
 
-TEST_CASE("verdict: unauthenticated mail from a host of the From domain is not suspicious") {
+TEST_CASE("verdict: unauthenticated mail from a host of the From domain is consistent") {
   const SpoofVerdict v = spoof_verdict(snapshot("Alice <alice@uni.example>", "alice@uni.example", "mail.uni.example"));
-  CHECK_FALSE(v.suspicious);
+  CHECK(v.verdict == SenderVerdict::Consistent);
   REQUIRE(v.reasons.size() == 1);
   CHECK(v.reasons[0] == Phrase{"verdict.from_matches_host", {"uni.example", "mail.uni.example"}});
   // The domain itself, and any case, count as inside.
@@ -92,9 +94,9 @@ TEST_CASE("verdict: unauthenticated mail from a host of the From domain is not s
   CHECK_FALSE(spoof_verdict(snapshot("alice@uni.example", "alice@uni.example", "a.b.c.uni.example")).suspicious);
 }
 
-TEST_CASE("verdict: unauthenticated mail from a host outside the From domain is suspicious") {
+TEST_CASE("verdict: unauthenticated mail from a stranger host outside the From domain is forged") {
   const SpoofVerdict v = spoof_verdict(snapshot("Decano <decano@uni.example>", "decano@uni.example", "mallory-pc"));
-  CHECK(v.suspicious);
+  CHECK(v.verdict == SenderVerdict::Forged);
   REQUIRE(v.reasons.size() == 1);
   CHECK(v.reasons[0] == Phrase{"verdict.from_not_host", {"uni.example", "mallory-pc", "192.0.2.66"}});
 }
@@ -152,11 +154,11 @@ TEST_CASE("verdict: a Sender header that differs from From is pointed out") {
                   "verdict.sender_differs"));
 }
 
-TEST_CASE("verdict: a message without a readable From is suspicious") {
+TEST_CASE("verdict: a message without a readable From is unverified") {
   for (const char* from : {"", "not an address", "<@>"}) {
     CAPTURE(from);
     const SpoofVerdict v = spoof_verdict(snapshot(from, "alice@uni.example", "mail.uni.example"));
-    CHECK(v.suspicious);
+    CHECK(v.verdict == SenderVerdict::Unverified);
     CHECK(keys(v) == std::vector<std::string>{"verdict.no_from"});
   }
 }
@@ -167,5 +169,45 @@ TEST_CASE("verdict: a draft that no server accepted has no findings") {
   draft.queue_id.clear();
   const SpoofVerdict v = spoof_verdict(draft);
   CHECK_FALSE(v.suspicious);
+  CHECK(v.verdict == SenderVerdict::Unverified);
   CHECK(v.reasons.empty());
+}
+
+TEST_CASE("verdict: an MTA that serves the From domain is consistent whatever its name") {
+  MessageSnapshot s = snapshot("Alice <alice@uni.example>", "alice@uni.example", "smtp.hosting.example");
+  s.client_domains = {"hosting.example", "UNI.example"};
+  const SpoofVerdict v = spoof_verdict(s);
+  CHECK(v.verdict == SenderVerdict::Consistent);
+  CHECK(v.reasons[0] == Phrase{"verdict.from_matches_host", {"uni.example", "smtp.hosting.example"}});
+  // An MTA of other domains only (an open relay passing on a stranger's message) is no evidence for From:.
+  s.client_domains = {"relay.example"};
+  CHECK(spoof_verdict(s).verdict == SenderVerdict::Forged);
+  CHECK(spoof_verdict(s).reasons[0].key == "verdict.from_not_host");
+}
+
+TEST_CASE("verdict: Alice's own device without a login is unverified and says why") {
+  MessageSnapshot s = snapshot("Alice <alice@uni.example>", "alice@uni.example", "alice-laptop");
+  s.client_user = "Alice@uni.example";
+  const SpoofVerdict v = spoof_verdict(s);
+  CHECK(v.verdict == SenderVerdict::Unverified);
+  CHECK_FALSE(v.suspicious);
+  CHECK(v.reasons[0] == Phrase{"verdict.own_device_no_login", {"alice-laptop", "Alice@uni.example"}});
+  // With the login that matches, it is consistent.
+  s.auth_user = "alice@uni.example";
+  CHECK(spoof_verdict(s).verdict == SenderVerdict::Consistent);
+}
+
+TEST_CASE("verdict: another person's device writing someone else's From is forged") {
+  MessageSnapshot s = snapshot("Decano <decano@uni.example>", "decano@uni.example", "alice-laptop");
+  s.client_user = "alice@uni.example";
+  const SpoofVerdict v = spoof_verdict(s);
+  CHECK(v.verdict == SenderVerdict::Forged);
+  CHECK(v.suspicious);
+  CHECK(v.reasons[0] == Phrase{"verdict.other_persons_device", {"decano@uni.example", "alice-laptop", "alice@uni.example"}});
+}
+
+TEST_CASE("verdict: each verdict has its translation key") {
+  CHECK(std::string(verdict_key(SenderVerdict::Forged)) == "verdict.forged");
+  CHECK(std::string(verdict_key(SenderVerdict::Unverified)) == "verdict.unverified");
+  CHECK(std::string(verdict_key(SenderVerdict::Consistent)) == "verdict.consistent");
 }

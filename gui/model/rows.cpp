@@ -10,6 +10,21 @@
 
 namespace postlab {
 
+Exposure exposure(const TraceEvent& e, bool eavesdropper) {
+  if (!eavesdropper || e.kind == EventKind::Narration) return Exposure::Clear;
+  if (!is_traffic(e.kind)) return Exposure::Inside;
+  return e.encrypted ? Exposure::Ciphertext : Exposure::Clear;
+}
+
+std::string event_sentence(const TraceEvent& e, const Translations& tr, bool eavesdropper) {
+  if (exposure(e, eavesdropper) == Exposure::Inside) return fill(tr.get("eavesdropper.inside"), {e.from});
+  return tr.phrase(describe(e, tr.lang()));
+}
+
+std::string ciphertext_text(const TraceEvent& e, const Translations& tr) {
+  return fill(tr.get("transcript.ciphertext"), {std::to_string(e.text.size())});
+}
+
 std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr, bool eavesdropper) {
   std::vector<TranscriptRow> rows;
   const auto& events = trace.events();
@@ -19,24 +34,29 @@ std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr
     const std::string route = route_of(e);
     std::vector<std::string> lines;
     LineKind kind = LineKind::Info;
-    const bool hidden = eavesdropper && e.encrypted;
+    const Exposure seen = exposure(e, eavesdropper);
+    ReplyClass reply = ReplyClass::None;
     if (e.kind == EventKind::Line) {
       kind = e.from_client ? LineKind::Client : LineKind::Server;
       const std::string role = tr.get(e.from_client ? "transcript.client" : "transcript.server") + " ";
-      if (hidden)
-        lines.push_back(role + fill(tr.get("transcript.ciphertext"), {std::to_string(e.text.size())}));
-      else
+      if (seen == Exposure::Ciphertext) {
+        lines.push_back(role + ciphertext_text(e, tr));  // no colour either: a 535 in red would tell
+      } else {
         for (const auto& l : split_lines(e.text)) lines.push_back(role + l);
+        if (!e.from_client) reply = reply_class(e.text);
+      }
     } else {
       kind = e.kind == EventKind::Narration ? LineKind::Narration : LineKind::Info;
-      lines = split_lines(tr.phrase(describe(e, tr.lang())));
+      lines = split_lines(event_sentence(e, tr, eavesdropper));
     }
     if (lines.empty()) lines.emplace_back();
     for (std::size_t k = 0; k < lines.size(); ++k)
-      rows.push_back(TranscriptRow{i, k == 0, kind, e.time, k == 0 ? route : std::string(), std::move(lines[k]), e.encrypted});
-    if (!hidden)
+      rows.push_back(TranscriptRow{i, k == 0, kind, e.time, k == 0 ? route : std::string(), std::move(lines[k]),
+                                   e.encrypted, reply});
+    if (seen == Exposure::Clear)
       for (const auto& n : e.notes)
-        rows.push_back(TranscriptRow{i, false, LineKind::Explanation, e.time, {}, "↳ " + tr.phrase(n), e.encrypted});
+        rows.push_back(TranscriptRow{i, false, LineKind::Explanation, e.time, {}, "↳ " + tr.phrase(n), e.encrypted,
+                                     ReplyClass::None});
   }
   return rows;
 }
@@ -46,6 +66,54 @@ std::size_t visible_rows(const std::vector<TranscriptRow>& rows, std::size_t app
                              [](const TranscriptRow& r, std::size_t n) { return r.event < n; });
   return static_cast<std::size_t>(it - rows.begin());
 }
+
+std::size_t widest_row(const std::vector<TranscriptRow>& rows) {
+  std::size_t w = 0;
+  for (const auto& r : rows) {
+    std::size_t n = 0;
+    for (unsigned char c : r.text) n += (c & 0xC0) != 0x80;
+    w = std::max(w, n);
+  }
+  return w;
+}
+
+bool message_present(const ViewState& view, std::int64_t message) {
+  if (message < 0) return false;
+  for (const auto& [user, folders] : view.mailboxes)
+    for (const auto& [folder, items] : folders)
+      for (const auto& item : items)
+        if (item.message == message) return true;
+  for (const auto& [host, items] : view.queues)
+    for (const auto& [id, item] : items)
+      if (item.message == message) return true;
+  return false;
+}
+
+std::string folder_of(const ViewState& view, std::int64_t message) {
+  for (const auto& [user, folders] : view.mailboxes)
+    for (const auto& [folder, items] : folders)
+      for (const auto& item : items)
+        if (item.message == message) return folder;
+  return {};
+}
+
+std::int64_t inspected_message(const Trace& trace, const ViewState& view, std::int64_t selected) {
+  if (message_present(view, selected)) return selected;
+  // The latest message-bearing step whose copy still exists at the cursor: a copy filed or still
+  // queued, else the sender's draft (the device keeps it). A queue's copy that was handed on and
+  // removed is not shown as if it were still there.
+  const auto& events = trace.events();
+  std::int64_t draft = -1;
+  for (std::size_t i = std::min(view.applied, events.size()); i-- > 0;) {
+    const TraceEvent& e = events[i];
+    if (e.message < 0 || e.kind == EventKind::QueueRemoved) continue;
+    if (message_present(view, e.message)) return e.message;
+    if (draft < 0 && trace.messages()[static_cast<std::size_t>(e.message)].kind == CopyKind::Draft) draft = e.message;
+  }
+  return draft >= 0 ? draft : view.message;
+}
+
+float presentation_font_factor(float window_height) { return std::clamp(window_height / 640.0f, 1.2f, 1.6f); }
 
 Layout compute_layout(float width, float height, float font) {
   Layout l;
@@ -59,7 +127,9 @@ Layout compute_layout(float width, float height, float font) {
   const float left_w = std::max(font * 20, width * 0.58f);
   const float right_x = left_w + gap;
   const float right_w = std::max(font * 12, width - right_x);
-  const float narration_h = std::clamp(body_h * 0.26f, font * 5, font * 12);
+  // The narration gets a third of the height on small windows (what a step means matters as much as
+  // the lines), and at most 14 lines on large ones.
+  const float narration_h = std::clamp(body_h * 0.32f, font * 6, font * 14);
   l.transcript = {0, top, left_w, body_h - narration_h - gap};
   l.narration = {0, top + body_h - narration_h, left_w, narration_h};
   const float mail_h = body_h * 0.34f;

@@ -1,11 +1,13 @@
 // View models for the GUI: plain data computed from the trace, no ImGui. Unit-tested on their own.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/time.h"
 #include "export/message_view.h"
+#include "model/theme.h"
 #include "trace/transcript.h"
 
 namespace postlab {
@@ -13,6 +15,18 @@ namespace postlab {
 class Trace;
 class Translations;
 struct MessageSnapshot;
+struct TraceEvent;
+struct ViewState;
+
+// How much of an event someone sees. The whole lab sees everything; an eavesdropper on the wire sees
+// traffic in clear (lines outside TLS, connections, DNS) and the teacher's narration as they are, a
+// line inside TLS only as its size, and nothing of what happens inside a host.
+enum class Exposure { Clear, Ciphertext, Inside };
+Exposure exposure(const TraceEvent& e, bool eavesdropper);
+// The sentence for a non-line event in that view: describe(), or "something happens inside <host>".
+std::string event_sentence(const TraceEvent& e, const Translations& tr, bool eavesdropper);
+// "[123 bytes of encrypted data]"
+std::string ciphertext_text(const TraceEvent& e, const Translations& tr);
 
 // One row of the transcript panel.
 struct TranscriptRow {
@@ -23,14 +37,27 @@ struct TranscriptRow {
   std::string route;      // "alice-laptop → mail.uni.example" (first row only)
   std::string text;       // "C: MAIL FROM:<...>" or a translated sentence
   bool encrypted = false; // a line that travelled inside TLS
+  ReplyClass reply = ReplyClass::None;  // a server reply the viewer can read: its class colours it
 };
 
 // Rows for every step event of the trace, in order, with the notes that explain wire lines.
-// In the eavesdropper's view a line inside TLS is one row saying how many bytes passed, and notes
-// are left out (someone on the wire learns nothing more). Rebuild when either setting changes.
+// In the eavesdropper's view a line inside TLS is one row saying how many bytes passed, notes are
+// left out (someone on the wire learns nothing more), and work inside a host is one sentence without
+// its details. Rebuild when either setting changes.
 std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr, bool eavesdropper = false);
 // How many rows belong to events already folded in (the rows a student may see).
 std::size_t visible_rows(const std::vector<TranscriptRow>& rows, std::size_t applied_events);
+// The widest row text in code points (the line column's width in a monospace font).
+std::size_t widest_row(const std::vector<TranscriptRow>& rows);
+
+// The message the inspector shows at the cursor: the one picked in a mailbox or queue while it is
+// still there at the cursor, else the latest one the steps were about that still exists there
+// (filed or queued, else the sender's draft); -1 when no message has appeared yet.
+std::int64_t inspected_message(const Trace& trace, const ViewState& view, std::int64_t selected);
+// True when the message is in a mailbox or a queue at the cursor.
+bool message_present(const ViewState& view, std::int64_t message);
+// The folder a stored message is in at the cursor ("" when it is in none).
+std::string folder_of(const ViewState& view, std::int64_t message);
 
 // Default window layout in pixels for a viewport, sized in multiples of the font size.
 struct Rect {
@@ -40,5 +67,8 @@ struct Layout {
   Rect toolbar, transcript, narration, mailboxes, queue, message;
 };
 Layout compute_layout(float width, float height, float font_size);
+// How much larger presentation fonts are than normal ones for a window this tall: 1.6 from 1024
+// lines up, less on smaller windows (down to 1.2), so a 1280×720 projector still fits a lesson.
+float presentation_font_factor(float window_height);
 
 }  // namespace postlab

@@ -4,6 +4,7 @@
 #include "export/i18n.h"
 #include "scenario/load.h"
 #include "ui.h"
+#include "widgets.h"
 
 namespace postlab {
 
@@ -16,15 +17,10 @@ void draw_errors(const Frame& f, UiState&) {
   if (f.large) ImGui::PushFont(f.large);
   ImGui::TextUnformatted(tr.c("errors.title"));
   if (f.large) ImGui::PopFont();
-  ImGui::TextWrapped("%s", tr.c("errors.hint"));
+  text_wrapped(tr.get("errors.hint"));
   ImGui::Separator();
   if (f.mono) ImGui::PushFont(f.mono);
-  const ImVec4 red = ImVec4(0.95f, 0.35f, 0.30f, 1);
-  for (const auto& e : *f.errors) {
-    ImGui::PushStyleColor(ImGuiCol_Text, red);
-    ImGui::TextWrapped("%s", e.str().c_str());
-    ImGui::PopStyleColor();
-  }
+  for (const auto& e : *f.errors) text_wrapped(e.str(), f.palette->error);
   if (f.mono) ImGui::PopFont();
   ImGui::End();
 }

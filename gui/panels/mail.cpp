@@ -1,4 +1,5 @@
 // Where the mail is: mailboxes (per user and folder), the MTAs' queues, and one message in full.
+// In the eavesdropper's view these panels say what someone on the wire cannot see, and nothing more.
 #include <imgui.h>
 
 #include <algorithm>
@@ -7,12 +8,35 @@
 #include "trace/player.h"
 #include "trace/trace.h"
 #include "ui.h"
+#include "widgets.h"
 
 namespace postlab {
+namespace {
+
+// True (after drawing the explanation) when the panel must show nothing of what servers hold.
+bool hidden_from_eavesdropper(const Frame& f, bool explain) {
+  if (!f.eavesdropper) return false;
+  text_wrapped(f.tr->get(explain ? "eavesdropper.servers_hidden" : "eavesdropper.servers_hidden_short"),
+               f.palette->text_disabled);
+  return true;
+}
+
+// A row that fits the panel: cut with "…" when it does not (the caller shows the whole on hover).
+bool fitted_selectable(const std::string& text, const std::string& id, bool selected) {
+  const float width = ImGui::GetContentRegionAvail().x;
+  const std::string shown = fit_text(text, width, imgui_measure());
+  return ImGui::Selectable((shown + "##" + id).c_str(), selected);
+}
+
+}  // namespace
 
 void draw_mailboxes(const Frame& f, UiState& ui) {
   const Translations& tr = *f.tr;
-  if (!ImGui::Begin(tr.c("panel.mailboxes"))) {
+  if (!ImGui::Begin(panel_title(tr, "panel.mailboxes", f.eavesdropper).c_str())) {
+    ImGui::End();
+    return;
+  }
+  if (hidden_from_eavesdropper(f, true)) {
     ImGui::End();
     return;
   }
@@ -27,11 +51,16 @@ void draw_mailboxes(const Frame& f, UiState& ui) {
       for (const auto& item : items) {
         const MailSummary& s = (*f.summaries)[static_cast<std::size_t>(item.message)];
         const std::string subject = s.subject.empty() ? tr.get("mailbox.no_subject") : s.subject;
-        const std::string row = tr.get("mailbox.uid") + " " + std::to_string(item.uid) + "  " + s.from + "  —  " + subject;
-        if (ImGui::Selectable((row + "##" + std::to_string(item.message)).c_str(), ui.selected_message == item.message))
+        // The display name keeps the row short enough for the subject; the whole From: is on hover
+        // and in the inspector.
+        const std::size_t lt = s.from.find(" <");
+        const std::string who = lt != std::string::npos && lt > 0 ? s.from.substr(0, lt) : s.from;
+        const std::string row = tr.get("mailbox.uid") + " " + std::to_string(item.uid) + "  " + who + "  —  " + subject;
+        if (fitted_selectable(row, std::to_string(item.message), ui.selected_message == item.message))
           ui.selected_message = ui.selected_message == item.message ? -1 : item.message;
         if (ImGui::IsItemHovered())
-          ImGui::SetTooltip("%s", fill(tr.get("mailbox.arrived"), {format_clock(item.arrived)}).c_str());
+          ImGui::SetTooltip("%s\n%s\n%s", s.from.c_str(), subject.c_str(),
+                            fill(tr.get("mailbox.arrived"), {format_clock(item.arrived)}).c_str());
       }
       ImGui::TreePop();
     }
@@ -40,9 +69,13 @@ void draw_mailboxes(const Frame& f, UiState& ui) {
   ImGui::End();
 }
 
-void draw_queue(const Frame& f) {
+void draw_queue(const Frame& f, UiState& ui) {
   const Translations& tr = *f.tr;
-  if (!ImGui::Begin(tr.c("panel.queue"))) {
+  if (!ImGui::Begin(panel_title(tr, "panel.queue", f.eavesdropper).c_str())) {
+    ImGui::End();
+    return;
+  }
+  if (hidden_from_eavesdropper(f, false)) {
     ImGui::End();
     return;
   }
@@ -52,8 +85,11 @@ void draw_queue(const Frame& f) {
     ImGui::TextUnformatted(host.c_str());
     ImGui::Indent();
     for (const auto& [id, item] : items) {
+      // Click a queued copy to inspect it; the status is the latest log line about it.
+      if (fitted_selectable(id, "q" + std::to_string(item.message), ui.selected_message == item.message))
+        ui.selected_message = ui.selected_message == item.message ? -1 : item.message;
       if (f.mono) ImGui::PushFont(f.mono);
-      ImGui::TextWrapped("%s", item.status.c_str());
+      text_wrapped(item.status, f.palette->text_disabled);
       if (f.mono) ImGui::PopFont();
     }
     ImGui::Unindent();
@@ -63,41 +99,53 @@ void draw_queue(const Frame& f) {
 
 void draw_message(const Frame& f, UiState& ui) {
   const Translations& tr = *f.tr;
-  if (!ImGui::Begin(tr.c("panel.message"))) {
+  const Palette& pal = *f.palette;
+  if (!ImGui::Begin(panel_title(tr, "panel.message", f.eavesdropper).c_str())) {
     ImGui::End();
     return;
   }
-  // The message picked in a mailbox, or else the one the latest steps were about.
-  const std::int64_t index = ui.selected_message >= 0 ? ui.selected_message : f.player->view().message;
+  if (hidden_from_eavesdropper(f, false)) {
+    ImGui::End();
+    return;
+  }
+  // The copy picked in a mailbox or queue, or else the latest copy the steps were about.
+  const ViewState& view = f.player->view();
+  const std::int64_t index = inspected_message(*f.trace, view, ui.selected_message);
   if (index < 0) {
-    ImGui::TextDisabled("%s", tr.c("mailbox.select"));
+    text_wrapped(tr.get("mailbox.select"), pal.text_disabled);
     ImGui::End();
     return;
   }
-  if (ui.inspected != index || ui.inspected_lang != tr.lang()) {
-    ui.inspected_view = build_message_view(f.trace->messages()[static_cast<std::size_t>(index)], tr);
+  const std::string folder = folder_of(view, index);
+  if (ui.inspected != index || ui.inspected_lang != tr.lang() || ui.inspected_folder != folder) {
+    ui.inspected_view = build_message_view(f.trace->messages()[static_cast<std::size_t>(index)], tr, folder);
     ui.inspected = index;
     ui.inspected_lang = tr.lang();
+    ui.inspected_folder = folder;
   }
   const MessageView& v = ui.inspected_view;
-  ImGui::TextWrapped("%s: %s", tr.c("mailbox.from"), v.summary.from.c_str());
-  ImGui::TextWrapped("%s: %s", tr.c("mailbox.subject"), v.summary.subject.c_str());
+  text_wrapped(v.copy);
+  ImGui::Separator();
+  text_wrapped(tr.get("mailbox.from") + ": " + v.summary.from);
+  text_wrapped(tr.get("mailbox.subject") + ": " + v.summary.subject);
   if (v.has_verdict) {
-    const ImVec4 color = v.suspicious ? ImVec4(0.95f, 0.35f, 0.30f, 1) : ImVec4(0.30f, 0.75f, 0.40f, 1);
-    ImGui::PushStyleColor(ImGuiCol_Text, color);
-    ImGui::TextWrapped("%s", v.verdict.c_str());
-    ImGui::PopStyleColor();
+    const Rgb color = v.verdict_kind == SenderVerdict::Forged       ? pal.forged
+                      : v.verdict_kind == SenderVerdict::Unverified ? pal.unverified
+                                                                    : pal.consistent;
+    text_wrapped(v.verdict, color);
   }
   if (ImGui::BeginTabBar("##message")) {
     if (ImGui::BeginTabItem(tr.c("verdict.title"))) {
-      for (const auto& r : v.reasons) {
-        ImGui::Bullet();
-        ImGui::TextWrapped("%s", r.c_str());
-      }
+      ImGui::BeginChild("##who");
+      for (const auto& r : v.reasons) bullet_wrapped(r);
+      if (!v.envelope_note.empty()) text_wrapped(v.envelope_note, pal.text_disabled);
       ImGui::Separator();
-      if (ImGui::BeginTable("##facts", 2)) {
-        float label_w = 0;
-        for (const auto& fact : v.facts) label_w = std::max(label_w, ImGui::CalcTextSize(fact.first.c_str()).x);
+      // Label and value side by side when both fit; on a narrow panel (a projector at 1280×720) the
+      // label goes above its value, so addresses keep the whole width.
+      float label_w = 0;
+      for (const auto& fact : v.facts) label_w = std::max(label_w, ImGui::CalcTextSize(fact.first.c_str()).x);
+      const bool side_by_side = ImGui::GetContentRegionAvail().x > label_w + ImGui::GetFontSize() * 16;
+      if (side_by_side && ImGui::BeginTable("##facts", 2)) {
         ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed, label_w);
         ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
         for (const auto& [label, value] : v.facts) {
@@ -105,10 +153,18 @@ void draw_message(const Frame& f, UiState& ui) {
           ImGui::TableSetColumnIndex(0);
           ImGui::TextDisabled("%s", label.c_str());
           ImGui::TableSetColumnIndex(1);
-          ImGui::TextWrapped("%s", value.c_str());
+          text_wrapped(value);
         }
         ImGui::EndTable();
+      } else if (!side_by_side) {
+        for (const auto& [label, value] : v.facts) {
+          ImGui::TextDisabled("%s", label.c_str());
+          ImGui::Indent();
+          text_wrapped(value);
+          ImGui::Unindent();
+        }
       }
+      ImGui::EndChild();
       ImGui::EndTabItem();
     }
     if (ImGui::BeginTabItem(tr.c("message.headers"))) {
@@ -122,7 +178,9 @@ void draw_message(const Frame& f, UiState& ui) {
     }
     if (ImGui::BeginTabItem(tr.c("message.mime"))) {
       if (f.mono) ImGui::PushFont(f.mono);
+      ImGui::BeginChild("##mime", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
       for (const auto& line : v.mime) ImGui::TextUnformatted(line.c_str());
+      ImGui::EndChild();
       if (f.mono) ImGui::PopFont();
       ImGui::EndTabItem();
     }

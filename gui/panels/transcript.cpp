@@ -1,52 +1,72 @@
-// Transcript: every line on the wire so far, C: and S: coloured, the current step highlighted.
+// Transcript: every line on the wire so far, C: and S: coloured (replies by class), the current step
+// highlighted. The line text gets most of the width: a compact time, a narrow route column (the
+// full route on hover) and a TLS column that is never clipped.
 #include <imgui.h>
 
 #include "export/i18n.h"
+#include "scenario/scenario.h"
 #include "trace/player.h"
 #include "ui.h"
+#include "widgets.h"
 
 namespace postlab {
 namespace {
 
-ImVec4 color_for(LineKind kind, bool light) {
-  switch (kind) {
-    case LineKind::Client: return light ? ImVec4(0.05f, 0.25f, 0.70f, 1) : ImVec4(0.45f, 0.70f, 1.00f, 1);
-    case LineKind::Server: return light ? ImVec4(0.00f, 0.45f, 0.10f, 1) : ImVec4(0.45f, 0.90f, 0.50f, 1);
-    case LineKind::Narration: return light ? ImVec4(0.55f, 0.30f, 0.00f, 1) : ImVec4(1.00f, 0.80f, 0.35f, 1);
-    case LineKind::Explanation: return light ? ImVec4(0.35f, 0.25f, 0.55f, 1) : ImVec4(0.75f, 0.65f, 0.95f, 1);
+Rgb color_for(const TranscriptRow& r, const Palette& p) {
+  switch (r.kind) {
+    case LineKind::Client: return p.client;
+    case LineKind::Server: return reply_color(p, r.reply);
+    case LineKind::Narration: return p.narration;
+    case LineKind::Explanation: return p.explanation;
     case LineKind::Info: break;
   }
-  return light ? ImVec4(0.30f, 0.30f, 0.30f, 1) : ImVec4(0.75f, 0.75f, 0.78f, 1);
+  return p.info;
 }
 
 }  // namespace
 
 void draw_transcript(const Frame& f, UiState& ui) {
   const Translations& tr = *f.tr;
-  if (!ImGui::Begin(tr.c("panel.transcript"))) {
+  const Palette& pal = *f.palette;
+  if (!ImGui::Begin(panel_title(tr, "panel.transcript", f.eavesdropper).c_str())) {
     ImGui::End();
     return;
   }
   const auto& rows = *f.rows;
   const std::size_t visible = visible_rows(rows, f.player->view().applied);
   if (visible == 0) {
-    ImGui::TextWrapped("%s", tr.c("transcript.empty"));
+    // Before the first step the panel has room for what the lesson wants the student to learn.
+    text_wrapped(tr.get("transcript.empty"));
+    if (f.scenario && !f.scenario->goals.empty()) {
+      ImGui::Separator();
+      ImGui::TextDisabled("%s", tr.c("narration.goals"));
+      for (const auto& g : f.scenario->goals) bullet_wrapped(g.get(tr.lang()));
+    }
     ImGui::End();
     return;
   }
   const auto current = f.player->current_event();
-  const bool light = ui.presentation;
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX | ImGuiTableFlags_RowBg |
-                                ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
+                                ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
   if (f.mono) ImGui::PushFont(f.mono);
   // On a projector the toolbar shows the time; the wire lines get the width instead.
   const bool show_time = !ui.presentation;
-  if (ImGui::BeginTable("##rows", show_time ? 3 : 2, flags)) {
-    const float ch = ImGui::CalcTextSize("0").x;
+  const float ch = ImGui::CalcTextSize("0").x;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const float tls_w = ImGui::CalcTextSize(tr.c("transcript.tls")).x;
+  // "00:00.222", wider only once the lesson runs for hours or days.
+  const float time_w = ch * static_cast<float>(count_chars(compact_clock(rows[visible - 1].time)));
+  // The route gets about a fifth of the width (12 to 36 characters); the line the rest.
+  const float route_w = std::clamp(avail * 0.2f, ch * 12, ch * 36);
+  if (ImGui::BeginTable("##rows", show_time ? 4 : 3, flags)) {
     ImGui::TableSetupScrollFreeze(0, 0);
-    if (show_time) ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthFixed, ch * 13);
-    ImGui::TableSetupColumn("route", ImGuiTableColumnFlags_WidthFixed, ch * (show_time ? 34 : 24));
-    ImGui::TableSetupColumn("line", ImGuiTableColumnFlags_WidthFixed, ch * 110);
+    if (show_time) ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthFixed, time_w);
+    ImGui::TableSetupColumn("route", ImGuiTableColumnFlags_WidthFixed, route_w);
+    ImGui::TableSetupColumn("tls", ImGuiTableColumnFlags_WidthFixed, tls_w);
+    const float pad = ImGui::GetStyle().CellPadding.x * 2 * (show_time ? 4 : 3);
+    const float rest = avail - route_w - tls_w - (show_time ? time_w : 0) - pad;
+    ImGui::TableSetupColumn("line", ImGuiTableColumnFlags_WidthFixed,
+                            std::max(rest, ch * static_cast<float>(f.widest_row + 1)));
 
     // Keep the newest step in view whenever the cursor moves.
     const float row_h = ImGui::GetTextLineHeight() + ImGui::GetStyle().CellPadding.y * 2;
@@ -55,7 +75,8 @@ void draw_transcript(const Frame& f, UiState& ui) {
       const float target = static_cast<float>(visible) * row_h - ImGui::GetWindowHeight() * 0.75f;
       ImGui::SetScrollY(std::max(0.0f, target));
     }
-    const ImU32 highlight = ImGui::GetColorU32(light ? ImVec4(1.0f, 0.95f, 0.70f, 1) : ImVec4(0.16f, 0.24f, 0.40f, 1));
+    const ImU32 highlight = ImGui::GetColorU32(to_imvec(pal.current_row));
+    const MeasureText measure = imgui_measure();
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(visible), row_h);
     while (clipper.Step()) {
@@ -66,19 +87,21 @@ void draw_transcript(const Frame& f, UiState& ui) {
         int column = 0;
         if (show_time) {
           ImGui::TableSetColumnIndex(column++);
-          if (r.first) ImGui::TextDisabled("%s", format_clock(r.time).c_str());
+          if (r.first) {
+            ImGui::TextDisabled("%s", compact_clock(r.time).c_str());
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", format_clock(r.time).c_str());
+          }
         }
         ImGui::TableSetColumnIndex(column++);
         if (r.first) {
-          ImGui::TextUnformatted(r.route.c_str());
-          if (r.encrypted) {
-            ImGui::SameLine();
-            ImGui::TextColored(light ? ImVec4(0.0f, 0.45f, 0.45f, 1) : ImVec4(0.3f, 0.85f, 0.85f, 1), "%s",
-                               tr.c("transcript.tls"));
-          }
+          const std::string shown = fit_route(r.route, ImGui::GetContentRegionAvail().x, measure);
+          ImGui::TextUnformatted(shown.c_str());
+          if (shown != r.route && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", r.route.c_str());
         }
+        ImGui::TableSetColumnIndex(column++);
+        if (r.first && r.encrypted) ImGui::TextColored(to_imvec(pal.tls), "%s", tr.c("transcript.tls"));
         ImGui::TableSetColumnIndex(column);
-        ImGui::PushStyleColor(ImGuiCol_Text, color_for(r.kind, light));
+        ImGui::PushStyleColor(ImGuiCol_Text, to_imvec(color_for(r, pal)));
         ImGui::TextUnformatted(r.text.c_str());
         ImGui::PopStyleColor();
       }

@@ -44,14 +44,37 @@ MailSummary summarize(const MessageSnapshot& snapshot) {
   return MailSummary{decode_header_text(m.get("From")), decode_header_text(m.get("Subject")), m.get("Date")};
 }
 
-MessageView build_message_view(const MessageSnapshot& m, const Translations& tr) {
+std::size_t hop_count(const MessageSnapshot& snapshot) {
+  const Message m = Message::parse(snapshot.data);
+  std::size_t n = 0;
+  for (const auto& h : m.headers()) n += iequals(h.name, "Received");
+  return n;
+}
+
+MessageView build_message_view(const MessageSnapshot& m, const Translations& tr, const std::string& folder) {
   MessageView v;
   v.summary = summarize(m);
   const SenderFacts f = sender_facts(m);
-  std::string rcpts;
-  for (const auto& r : m.envelope_to) rcpts += (rcpts.empty() ? "<" : ", <") + r + ">";
-  v.facts.emplace_back(tr.get("verdict.envelope_from"), "<" + m.envelope_from + ">");
-  v.facts.emplace_back(tr.get("verdict.envelope_to"), rcpts);
+  switch (m.kind) {
+    case CopyKind::Draft: v.copy = fill(tr.get("message.copy_draft"), {m.holder}); break;
+    case CopyKind::Queued: {
+      const std::size_t hops = hop_count(m);
+      v.copy = fill(tr.get(hops == 1 ? "message.copy_queued_one" : "message.copy_queued"), {m.holder, std::to_string(hops)});
+      break;
+    }
+    case CopyKind::Stored:
+      v.copy = fill(tr.get("message.copy_stored"), {m.mailbox, folder.empty() ? "INBOX" : folder, m.holder});
+      break;
+  }
+  // A draft has no envelope yet: the mail program gives it to a server in MAIL FROM and RCPT TO.
+  if (m.kind == CopyKind::Draft)
+    v.envelope_note = tr.get("message.draft_envelope");
+  else {
+    std::string rcpts;
+    for (const auto& r : m.envelope_to) rcpts += (rcpts.empty() ? "<" : ", <") + r + ">";
+    v.facts.emplace_back(tr.get("verdict.envelope_from"), "<" + m.envelope_from + ">");
+    v.facts.emplace_back(tr.get(m.kind == CopyKind::Stored ? "verdict.envelope_to_stored" : "verdict.envelope_to"), rcpts);
+  }
   v.facts.emplace_back(tr.get("verdict.header_from"), f.header_from.empty() ? "-" : f.header_from);
   if (!f.header_sender.empty()) v.facts.emplace_back(tr.get("verdict.header_sender"), f.header_sender);
   if (!f.header_reply_to.empty()) v.facts.emplace_back(tr.get("verdict.header_reply_to"), f.header_reply_to);
@@ -62,8 +85,8 @@ MessageView build_message_view(const MessageSnapshot& m, const Translations& tr)
     v.facts.emplace_back(tr.get("verdict.tls"), tr.get(m.tls ? "verdict.yes" : "verdict.no"));
     const SpoofVerdict verdict = spoof_verdict(m);
     v.has_verdict = true;
-    v.suspicious = verdict.suspicious;
-    v.verdict = tr.get(verdict.suspicious ? "verdict.suspicious" : "verdict.consistent");
+    v.verdict_kind = verdict.verdict;
+    v.verdict = tr.get(verdict_key(verdict.verdict));
     for (const auto& r : verdict.reasons) v.reasons.push_back(tr.phrase(r));
   }
   std::string tree;

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "trace/verdict.h"
+
 namespace postlab {
 
 struct MessageSnapshot;
@@ -21,9 +23,11 @@ MailSummary summarize(const MessageSnapshot& message);
 
 struct MessageView {
   MailSummary summary;
+  std::string copy;                     // whose copy: "Draft on alice-laptop", "Copy queued at … (after 1 hop)"
+  std::string envelope_note;            // a draft: why it has no envelope yet
   std::vector<std::pair<std::string, std::string>> facts;  // label, value
   bool has_verdict = false;             // only a message a server accepted has one
-  bool suspicious = false;
+  SenderVerdict verdict_kind = SenderVerdict::Unverified;
   std::string verdict;                  // the one-line judgement
   std::vector<std::string> reasons;     // plain-words findings
   std::vector<std::string> mime;        // the MIME tree, one line per part, drawn with ├─ └─
@@ -31,6 +35,9 @@ struct MessageView {
   std::size_t raw_size = 0;             // its full size
 };
 inline constexpr std::size_t kRawPreviewBytes = 64 * 1024;
-MessageView build_message_view(const MessageSnapshot& message, const Translations& tr);
+// folder: where a stored copy is filed ("" when unknown: "INBOX" is assumed).
+MessageView build_message_view(const MessageSnapshot& message, const Translations& tr, const std::string& folder = {});
+// How many Received: headers the copy has: the servers it has passed through.
+std::size_t hop_count(const MessageSnapshot& message);
 
 }  // namespace postlab

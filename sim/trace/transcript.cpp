@@ -16,9 +16,22 @@ std::vector<std::string> split_lines(std::string_view bytes) {
   return out;
 }
 
+bool is_traffic(EventKind kind) {
+  switch (kind) {
+    case EventKind::Line:
+    case EventKind::ConnectionOpened:
+    case EventKind::ConnectionRefused:
+    case EventKind::ConnectionClosed:
+    case EventKind::DnsQuery:
+    case EventKind::DnsAnswer: return true;
+    default: return false;
+  }
+}
+
 std::string route_of(const TraceEvent& e) {
   if (e.from.empty()) return {};
-  if (e.to.empty() || e.to == e.from) return e.from;
+  // Work done inside one host (queued, delivered, relayed log lines, composed) is not drawn as A → B.
+  if (!is_traffic(e.kind) || e.to.empty() || e.to == e.from) return e.from;
   return e.from + " → " + e.to;
 }
 

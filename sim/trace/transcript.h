@@ -13,7 +13,9 @@ namespace postlab {
 // The sentence to show for an event. Wire lines and server log lines are arguments: they stay
 // exactly as a real system prints them.
 Phrase describe(const TraceEvent& e, Lang lang);
-// "alice-laptop → mail.uni.example"; just the host for something that happens on one host.
+// True for what travels between hosts: lines, connections and DNS. Everything else happens inside one host.
+bool is_traffic(EventKind kind);
+// "alice-laptop → mail.uni.example" for traffic; just the acting host for anything else.
 std::string route_of(const TraceEvent& e);
 // Replaces {0}..{9} in pattern with args; unknown placeholders stay as they are.
 std::string fill(std::string_view pattern, const std::vector<std::string>& args);

@@ -50,24 +50,32 @@ SpoofVerdict spoof_verdict(const MessageSnapshot& s) {
   if (s.client_host.empty()) return v;
   const SenderFacts f = sender_facts(s);
   const std::string from_domain = domain_of(f.header_from);
+  auto judge = [&v](SenderVerdict verdict, Phrase why) {
+    v.verdict = verdict;
+    v.reasons.push_back(std::move(why));
+  };
+  bool serves_domain = host_in_domain(f.client_host, from_domain);
+  for (const auto& d : s.client_domains) serves_domain = serves_domain || iequals(d, from_domain);
   if (f.header_from.empty()) {
-    v.suspicious = true;
-    v.reasons.push_back({"verdict.no_from", {}});
+    // Nothing to contradict and nothing to confirm.
+    judge(SenderVerdict::Unverified, {"verdict.no_from", {}});
     return v;
   }
   if (!f.auth_user.empty()) {
     // A login ties the message to a mailbox: From: should be that mailbox.
-    if (iequals(f.auth_user, f.header_from)) {
-      v.reasons.push_back({"verdict.from_is_login", {f.header_from}});
-    } else {
-      v.suspicious = true;
-      v.reasons.push_back({"verdict.from_not_login", {f.header_from, f.auth_user}});
-    }
-  } else if (host_in_domain(f.client_host, from_domain)) {
-    v.reasons.push_back({"verdict.from_matches_host", {from_domain, f.client_host}});
+    if (iequals(f.auth_user, f.header_from))
+      judge(SenderVerdict::Consistent, {"verdict.from_is_login", {f.header_from}});
+    else
+      judge(SenderVerdict::Forged, {"verdict.from_not_login", {f.header_from, f.auth_user}});
+  } else if (serves_domain) {
+    judge(SenderVerdict::Consistent, {"verdict.from_matches_host", {from_domain, f.client_host}});
+  } else if (!s.client_user.empty() && iequals(s.client_user, f.header_from)) {
+    // The user's own device, accepted without a login: nothing wrong, but nothing checked either.
+    judge(SenderVerdict::Unverified, {"verdict.own_device_no_login", {f.client_host, s.client_user}});
+  } else if (!s.client_user.empty()) {
+    judge(SenderVerdict::Forged, {"verdict.other_persons_device", {f.header_from, f.client_host, s.client_user}});
   } else {
-    v.suspicious = true;
-    v.reasons.push_back({"verdict.from_not_host", {from_domain, f.client_host, f.client_address}});
+    judge(SenderVerdict::Forged, {"verdict.from_not_host", {from_domain, f.client_host, f.client_address}});
   }
   if (!f.envelope_from.empty() && !iequals(domain_of(f.envelope_from), from_domain))
     v.reasons.push_back({"verdict.envelope_differs", {f.envelope_from, f.header_from}});
@@ -77,7 +85,17 @@ SpoofVerdict spoof_verdict(const MessageSnapshot& s) {
     v.reasons.push_back({"verdict.reply_to_elsewhere", {f.header_reply_to, f.header_from}});
   if (!f.header_sender.empty() && !iequals(f.header_sender, f.header_from))
     v.reasons.push_back({"verdict.sender_differs", {f.header_sender, f.header_from}});
+  v.suspicious = v.verdict == SenderVerdict::Forged;
   return v;
+}
+
+const char* verdict_key(SenderVerdict v) {
+  switch (v) {
+    case SenderVerdict::Forged: return "verdict.forged";
+    case SenderVerdict::Unverified: return "verdict.unverified";
+    case SenderVerdict::Consistent: return "verdict.consistent";
+  }
+  return "verdict.unverified";
 }
 
 }  // namespace postlab

@@ -22,11 +22,21 @@ struct SenderFacts {
 };
 SenderFacts sender_facts(const MessageSnapshot& m);
 
+// What the accepting server's evidence says about From:.
+enum class SenderVerdict {
+  Consistent,  // checked and matching: logged in as From:, or handed over by an MTA of From:'s domain
+  Unverified,  // nothing checked it (e.g. a user's own device sending without a login): From: was trusted
+  Forged,      // the evidence contradicts From:: another login, another person's device, a stranger host
+};
+
 struct SpoofVerdict {
-  bool suspicious = false;      // From: is not backed by a login or by the connecting host
-  std::vector<Phrase> reasons;  // plain-words findings, translation keys "verdict.*"
+  SenderVerdict verdict = SenderVerdict::Unverified;
+  bool suspicious = false;      // verdict == Forged (kept for the JSON export)
+  std::vector<Phrase> reasons;  // plain-words findings, translation keys "verdict.*"; the first says why
 };
 // Only meaningful for a snapshot an MTA accepted (it has client_host); a draft gets no findings.
 SpoofVerdict spoof_verdict(const MessageSnapshot& m);
+// "verdict.forged", "verdict.unverified", "verdict.consistent".
+const char* verdict_key(SenderVerdict v);
 
 }  // namespace postlab
