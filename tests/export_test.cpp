@@ -35,20 +35,20 @@ TEST_CASE("export: the JSON trace names every step and records envelope facts an
   }
   CHECK(encrypted > 0);
 
-  // Both messages in Bob's INBOX: the dean's is consistent, Mallory's is suspicious.
-  int consistent = 0, suspicious = 0;
+  // Both messages in Bob's INBOX: the dean's is consistent, Mallory's is forged.
+  int consistent = 0, forged = 0;
   for (const auto& m : j["messages"]) {
     if (!m.contains("verdict") || m["envelope_to"] != nlohmann::json::array({"bob@correo.example"})) continue;
     if (m["received_from"]["host"] == "mallory-pc") {
-      CHECK(m["verdict"]["suspicious"].get<bool>());
+      CHECK(m["verdict"]["kind"] == "forged");
       CHECK(m["verdict"]["reasons"][0]["key"] == "verdict.other_persons_device");  // Mallory's own PC
       CHECK(m["header_reply_to"] == "soporte@evil.example");
-      ++suspicious;
+      ++forged;
     } else if (m["received_from"]["host"] == "mail.uni.example") {
-      CHECK_FALSE(m["verdict"]["suspicious"].get<bool>());
+      CHECK(m["verdict"]["kind"] == "consistent");
       ++consistent;
     }
   }
-  CHECK(suspicious >= 1);
+  CHECK(forged >= 1);
   CHECK(consistent >= 1);
 }

@@ -184,7 +184,7 @@ TEST_CASE("ViewState at the end of lesson 01 shows Bob's message and nothing lef
   CHECK(bob.at("INBOX")[0].uid == 1);
   CHECK(bob.at("Trabajo").empty());
   const MessageSnapshot& msg = t.messages()[static_cast<std::size_t>(bob.at("INBOX")[0].message)];
-  CHECK(msg.data.rfind("Return-Path: <alice@uni.example>\r\nDelivered-To: bob@correo.example\r\n", 0) == 0);
+  CHECK(msg.data.rfind("Return-Path: <alice@uni.example>\r\nX-Original-To: bob@correo.example\r\nDelivered-To: bob@correo.example\r\n", 0) == 0);
   CHECK(v.mailboxes.at("alice@uni.example").at("INBOX").empty());
   CHECK(v.queues.empty());
   CHECK(v.connections.empty());

@@ -67,7 +67,7 @@ TEST_CASE("verdict: From matching the login is consistent") {
   const SpoofVerdict v =
       spoof_verdict(snapshot("Alice <alice@uni.example>", "alice@uni.example", "alice-laptop", "alice@uni.example"));
   CHECK(v.verdict == SenderVerdict::Consistent);
-  CHECK_FALSE(v.suspicious);
+  CHECK(v.verdict != SenderVerdict::Forged);
   REQUIRE(v.reasons.size() == 1);
   CHECK(v.reasons[0] == Phrase{"verdict.from_is_login", {"alice@uni.example"}});
 }
@@ -76,7 +76,7 @@ TEST_CASE("verdict: From differing from the login is forged") {
   const SpoofVerdict v =
       spoof_verdict(snapshot("Decano <decano@uni.example>", "alice@uni.example", "alice-laptop", "alice@uni.example"));
   CHECK(v.verdict == SenderVerdict::Forged);
-  CHECK(v.suspicious);
+  CHECK(v.verdict == SenderVerdict::Forged);
   REQUIRE_FALSE(v.reasons.empty());
   CHECK(v.reasons[0] == Phrase{"verdict.from_not_login", {"decano@uni.example", "alice@uni.example"}});
   CHECK_FALSE(has(v, "verdict.from_is_login"));
@@ -89,9 +89,9 @@ TEST_CASE("verdict: unauthenticated mail from a host of the From domain is consi
   REQUIRE(v.reasons.size() == 1);
   CHECK(v.reasons[0] == Phrase{"verdict.from_matches_host", {"uni.example", "mail.uni.example"}});
   // The domain itself, and any case, count as inside.
-  CHECK_FALSE(spoof_verdict(snapshot("alice@uni.example", "alice@uni.example", "uni.example")).suspicious);
-  CHECK_FALSE(spoof_verdict(snapshot("alice@uni.example", "alice@uni.example", "MX1.Uni.Example")).suspicious);
-  CHECK_FALSE(spoof_verdict(snapshot("alice@uni.example", "alice@uni.example", "a.b.c.uni.example")).suspicious);
+  CHECK(spoof_verdict(snapshot("alice@uni.example", "alice@uni.example", "uni.example")).verdict != SenderVerdict::Forged);
+  CHECK(spoof_verdict(snapshot("alice@uni.example", "alice@uni.example", "MX1.Uni.Example")).verdict != SenderVerdict::Forged);
+  CHECK(spoof_verdict(snapshot("alice@uni.example", "alice@uni.example", "a.b.c.uni.example")).verdict != SenderVerdict::Forged);
 }
 
 TEST_CASE("verdict: unauthenticated mail from a stranger host outside the From domain is forged") {
@@ -106,7 +106,7 @@ TEST_CASE("verdict: a host name that only looks like the domain is outside it") 
                            "ni.example", "example", ".uni.example.x"}) {
     CAPTURE(host);
     const SpoofVerdict v = spoof_verdict(snapshot("decano@uni.example", "decano@uni.example", host));
-    CHECK(v.suspicious);
+    CHECK(v.verdict == SenderVerdict::Forged);
     CHECK(has(v, "verdict.from_not_host"));
     CHECK_FALSE(has(v, "verdict.from_matches_host"));
   }
@@ -115,7 +115,7 @@ TEST_CASE("verdict: a host name that only looks like the domain is outside it") 
 TEST_CASE("verdict: an envelope sender in another domain is pointed out") {
   const SpoofVerdict v =
       spoof_verdict(snapshot("Alice <alice@uni.example>", "bounces+123@lists.example", "mail.uni.example"));
-  CHECK_FALSE(v.suspicious);  // mailing lists do this all the time
+  CHECK(v.verdict != SenderVerdict::Forged);  // mailing lists do this all the time
   CHECK(keys(v) == std::vector<std::string>{"verdict.from_matches_host", "verdict.envelope_differs"});
   CHECK(v.reasons[1].args == std::vector<std::string>{"bounces+123@lists.example", "alice@uni.example"});
   // The same domain in another case is the same domain.
@@ -126,7 +126,7 @@ TEST_CASE("verdict: an envelope sender in another domain is pointed out") {
 TEST_CASE("verdict: a Reply-To elsewhere is pointed out") {
   const SpoofVerdict v = spoof_verdict(snapshot("Decano <decano@uni.example>", "decano@uni.example", "mallory-pc", {},
                                                 "Reply-To: Decano <decano.uni@freemail.example>\r\n"));
-  CHECK(v.suspicious);
+  CHECK(v.verdict == SenderVerdict::Forged);
   CHECK(has(v, "verdict.reply_to_elsewhere"));
   for (const auto& r : v.reasons)
     if (r.key == "verdict.reply_to_elsewhere")
@@ -140,7 +140,7 @@ TEST_CASE("verdict: a Reply-To elsewhere is pointed out") {
 TEST_CASE("verdict: the null sender is pointed out and is not an envelope mismatch") {
   const SpoofVerdict v =
       spoof_verdict(snapshot("Mail Delivery System <MAILER-DAEMON@uni.example>", "", "mail.uni.example"));
-  CHECK_FALSE(v.suspicious);
+  CHECK(v.verdict != SenderVerdict::Forged);
   CHECK(keys(v) == std::vector<std::string>{"verdict.from_matches_host", "verdict.null_sender"});
   CHECK(v.reasons[1].args.empty());
 }
@@ -168,7 +168,7 @@ TEST_CASE("verdict: a draft that no server accepted has no findings") {
                                    "Reply-To: x@elsewhere.example\r\n");
   draft.queue_id.clear();
   const SpoofVerdict v = spoof_verdict(draft);
-  CHECK_FALSE(v.suspicious);
+  CHECK(v.verdict != SenderVerdict::Forged);
   CHECK(v.verdict == SenderVerdict::Unverified);
   CHECK(v.reasons.empty());
 }
@@ -190,7 +190,7 @@ TEST_CASE("verdict: Alice's own device without a login is unverified and says wh
   s.client_user = "Alice@uni.example";
   const SpoofVerdict v = spoof_verdict(s);
   CHECK(v.verdict == SenderVerdict::Unverified);
-  CHECK_FALSE(v.suspicious);
+  CHECK(v.verdict != SenderVerdict::Forged);
   CHECK(v.reasons[0] == Phrase{"verdict.own_device_no_login", {"alice-laptop", "Alice@uni.example"}});
   // With the login that matches, it is consistent.
   s.auth_user = "alice@uni.example";
@@ -202,7 +202,7 @@ TEST_CASE("verdict: another person's device writing someone else's From is forge
   s.client_user = "alice@uni.example";
   const SpoofVerdict v = spoof_verdict(s);
   CHECK(v.verdict == SenderVerdict::Forged);
-  CHECK(v.suspicious);
+  CHECK(v.verdict == SenderVerdict::Forged);
   CHECK(v.reasons[0] == Phrase{"verdict.other_persons_device", {"decano@uni.example", "alice-laptop", "alice@uni.example"}});
 }
 

@@ -70,7 +70,9 @@ std::string trace_to_json(const Scenario& scenario, const Trace& trace, const Tr
       const SpoofVerdict v = spoof_verdict(m);
       Json reasons = Json::array();
       for (const auto& r : v.reasons) reasons.push_back({{"key", r.key}, {"text", tr.phrase(r)}});
-      jm["verdict"] = {{"suspicious", v.suspicious}, {"reasons", std::move(reasons)}};
+      // "forged", "unverified" or "consistent" (the key without its "verdict." prefix).
+      const std::string kind = std::string(verdict_key(v.verdict)).substr(sizeof("verdict.") - 1);
+      jm["verdict"] = {{"kind", kind}, {"reasons", std::move(reasons)}};
     }
     jm["data"] = m.data;
     messages.push_back(std::move(jm));

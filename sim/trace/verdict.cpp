@@ -85,7 +85,6 @@ SpoofVerdict spoof_verdict(const MessageSnapshot& s) {
     v.reasons.push_back({"verdict.reply_to_elsewhere", {f.header_reply_to, f.header_from}});
   if (!f.header_sender.empty() && !iequals(f.header_sender, f.header_from))
     v.reasons.push_back({"verdict.sender_differs", {f.header_sender, f.header_from}});
-  v.suspicious = v.verdict == SenderVerdict::Forged;
   return v;
 }
 

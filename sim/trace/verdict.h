@@ -31,7 +31,6 @@ enum class SenderVerdict {
 
 struct SpoofVerdict {
   SenderVerdict verdict = SenderVerdict::Unverified;
-  bool suspicious = false;      // verdict == Forged (kept for the JSON export)
   std::vector<Phrase> reasons;  // plain-words findings, translation keys "verdict.*"; the first says why
 };
 // Only meaningful for a snapshot an MTA accepted (it has client_host); a draft gets no findings.
