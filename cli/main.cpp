@@ -6,6 +6,7 @@
 #include "agents/world.h"
 #include "export/i18n.h"
 #include "export/json_export.h"
+#include "export/run_limit.h"
 #include "console.h"
 #include "message_report.h"
 #include "report.h"
@@ -191,15 +192,7 @@ int main(int argc, char** argv) {
     std::cout << steps_to_text(*r.scenario, world.trace(), *tr);
   if (!finished) {
     // One message: which limit, its value, and what was happening when the run stopped.
-    const RunLimit& hit = *world.limit_hit();
-    std::string what = "-", when = format_clock(0);
-    if (hit.last_event >= 0) {
-      const TraceEvent& e = world.trace().events()[static_cast<std::size_t>(hit.last_event)];
-      what = route_of(e) + ": " + tr->phrase(describe(e, tr->lang()));
-      if (e.kind == EventKind::Line) what += " " + split_lines(e.text).front();
-      when = format_clock(e.time);
-    }
-    std::cerr << fill(tr->get("cli.stopped"), {hit.limit, std::to_string(hit.value), when, what}) << "\n";
+    std::cerr << run_limit_message(world.trace(), *world.limit_hit(), *tr) << "\n";
     return kExitFailure;
   }
   return kExitOk;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "agents/world.h"
+#include "export/run_limit.h"
 #include "model/theme.h"
 #include "trace/player.h"
 #include "trace/view.h"
@@ -248,6 +249,7 @@ void App::frame(double wall_dt, int f5_key) {
   f.palette = &palette(ui_.presentation);
   f.eavesdropper = ui_.eavesdropper;
   f.widest_row = widest_row_;
+  if (world_ && world_->limit_hit()) f.stopped = run_limit_message(world_->trace(), *world_->limit_hit(), *tr_);
   // A message picked in a mailbox or queue is dropped when the cursor moves to before it was there.
   if (player_ && ui_.selected_message >= 0 && !message_present(player_->view(), ui_.selected_message))
     ui_.selected_message = -1;

@@ -38,6 +38,7 @@ struct Frame {
   const Palette* palette = nullptr;  // the theme's colours for this mode
   bool eavesdropper = false;         // every panel shows only what crosses the wire in clear
   std::size_t widest_row = 0;        // longest transcript text, in characters
+  std::string stopped;               // the run stopped at a limit: what to tell the user ("" when it ended)
 };
 
 struct UiState {

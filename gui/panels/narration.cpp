@@ -48,6 +48,11 @@ void draw_narration(const Frame& f) {
   const std::int64_t n = f.player->view().narration;
   const auto current = f.player->current_event();
   const std::size_t cursor = f.player->cursor();
+  // A run that stopped at a limit says so on every step: what is shown is not the whole story.
+  if (!f.stopped.empty()) {
+    text_wrapped(f.stopped, pal.error);
+    ImGui::Separator();
+  }
 
   if (!current) {
     // Before anything happens: what the lesson is about and what to learn from it.
