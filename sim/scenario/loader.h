@@ -1,5 +1,6 @@
-// The lesson loader's internals, shared by load.cpp (top level, hosts, links, DNS, users) and
-// load_timeline.cpp (messages, timeline, narration, cross-checks). Only scenario/ includes this.
+// The lesson loader's internals, shared by load.cpp (the JSON text and the top level), load_world.cpp
+// (hosts, links, DNS, users) and load_timeline.cpp (messages, timeline, narration, cross-checks).
+// Only scenario/ includes this.
 #pragma once
 #include <optional>
 #include <set>
