@@ -2,6 +2,7 @@
 // Run under the asan preset too, where any out-of-bounds read fails the test.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -74,6 +75,36 @@ TEST_CASE("robustness: corrupted lessons load cleanly or give located errors and
   }
   CHECK(rejected > 0);
   MESSAGE("corrupted lessons: " << rejected << " rejected, " << loaded << " still valid");
+}
+
+TEST_CASE("robustness: pathological lessons up to the size limit give located errors and never throw") {
+  auto fill = [](std::string_view unit, std::size_t bytes) {
+    std::string out;
+    while (out.size() + unit.size() <= bytes) out += unit;
+    return out;
+  };
+  const std::size_t big = kMaxLessonBytes;
+  const std::string lessons[] = {
+      fill("[", big),                                    // nested as deep as the file allows, never closed
+      fill("[", big / 2) + fill("]", big / 2),           // the same, closed
+      fill("{\"a\":", big),
+      fill("{", big),
+      fill("[1e400,", big),                              // a huge number at every level
+      "[" + fill("1e400,", big - 8) + "1]",              // hundreds of thousands of huge numbers
+      "{\"$schema\": [" + fill("-1e400,", big - 20) + "0]}",
+      "{\"format\": 1, \"title\": \"t\", \"hosts\": [" + fill("{\"name\": 1e400},", big - 60) + "{}]}",
+      fill("\"", big),
+      fill("\\u", big),
+  };
+  for (const auto& text : lessons) {
+    LoadResult r;
+    CHECK_NOTHROW(r = load_scenario_text(text, "odd.json"));
+    CHECK_FALSE(r.ok());
+    REQUIRE_FALSE(r.errors.empty());
+    const bool named = std::all_of(r.errors.begin(), r.errors.end(),
+                                   [](const LessonError& e) { return e.file == "odd.json" && !e.message.empty(); });
+    CHECK(named);
+  }
 }
 
 TEST_CASE("robustness: random bytes into the SMTP server get replies and never crash") {

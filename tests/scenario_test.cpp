@@ -299,3 +299,336 @@ TEST_CASE("scenario: a send that must log in without a password is reported") {
   CHECK(r.errors[0].message.find("has no \"password\"") != std::string::npos);
   CHECK(r.errors[0].line == 6);
 }
+
+namespace {
+
+// Whether some error of r is at `path` and says `part`.
+bool has_error(const LoadResult& r, const std::string& path, const std::string& part) {
+  for (const auto& e : r.errors)
+    if (e.path == path && e.message.find(part) != std::string::npos) return true;
+  return false;
+}
+
+std::string repeat(std::string_view s, std::size_t n) {
+  std::string out;
+  out.reserve(s.size() * n);
+  for (std::size_t i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("scenario: pathological nesting is refused at the first level too deep whether closed or not") {
+  constexpr std::size_t kDeep = 300000;
+  const std::string lists = repeat("[", kDeep) + repeat("]", kDeep);
+  const std::string objects = repeat("{\"a\": ", kDeep) + "1" + repeat("}", kDeep);
+  struct Case {
+    std::string text;
+    std::string path;
+    int column;
+  };
+  const Case cases[] = {
+      {lists, "[0][0][0][0][0][0]… (level 101)", 101},
+      {repeat("[", kDeep), "[0][0][0][0][0][0]… (level 101)", 101},         // never closed
+      {objects, "a.a.a.a.a.a… (level 101)", 601},
+      {repeat("{\"a\": ", kDeep), "a.a.a.a.a.a… (level 101)", 601},          // never closed
+      {"{\"format\": 1, \"title\": " + lists + "}", "title[0][0][0][0][0]… (level 101)", 123},
+  };
+  for (const auto& c : cases) {
+    LoadResult r;
+    REQUIRE_NOTHROW(r = load_scenario_text(c.text, "deep.json"));
+    INFO(all_errors(r));
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].file == "deep.json");
+    CHECK(r.errors[0].path == c.path);
+    CHECK(r.errors[0].line == 1);
+    CHECK(r.errors[0].column == c.column);
+    CHECK(r.errors[0].message.find("nested more than 100 levels deep") != std::string::npos);
+  }
+  // `{{` is a syntax error long before anything is deep: that is what the teacher hears about.
+  const LoadResult r = load_scenario_text(repeat("{", kDeep), "deep.json");
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].path == "(syntax)");
+  CHECK(r.errors[0].column == 2);
+  // A lesson nested within the limit still loads (deep text in "$schema", which is not read).
+  const std::string ok = with("\"format\": 1,", "\"format\": 1, \"$schema\": " + repeat("[", 98) + repeat("]", 98) + ",");
+  CHECK(load_scenario_text(ok, "lesson.json").ok());
+}
+
+TEST_CASE("json_locate: the scanners walk deep text without recursion") {
+  constexpr std::size_t kDeep = 500000;
+  for (const std::string& text : {repeat("[", kDeep) + repeat("]", kDeep), repeat("{\"a\": ", kDeep) + "1" + repeat("}", kDeep),
+                                  repeat("[", kDeep), repeat("{\"a\": 1, \"b\": ", kDeep)}) {
+    CHECK_NOTHROW(find_duplicate_keys(text));
+    CHECK(find_too_deep(text, kDeep + 1) == std::nullopt);
+    const auto deep = find_too_deep(text, 3);
+    REQUIRE(deep);
+    CHECK(deep->path.size() == 3);
+    CHECK(find_huge_numbers(text, kDeep + 1).empty());
+    CHECK_NOTHROW(locate(text, JsonPath{{{}, 0, true}}));
+    CHECK_NOTHROW(token_start(text, text.size() - 1));
+  }
+  const auto dups = find_duplicate_keys(repeat("{\"a\": 1, \"a\": ", 1000));
+  REQUIRE(dups.size() == 1000);  // each object has "a" twice; the second one opens the next object
+  CHECK(dups[999].path.size() == 1000);
+}
+
+TEST_CASE("json_locate: numbers too large for a double are found with their path") {
+  CHECK(find_huge_numbers("[[[1e400]]]", 2).empty());  // it stops where the text is too deep anyway
+  const auto huge = find_huge_numbers(R"({"a": [1e308, 1e400, -1e400, 1e-400, 0.0000e500, "1e400"], "b": {"c": 18446744073709551616}, "d": 1)"
+                                      + repeat("9", 400) + "}", 100);
+  REQUIRE(huge.size() == 3);
+  CHECK(path_string(huge[0].path) == "a[1]");
+  CHECK(path_string(huge[1].path) == "a[2]");
+  CHECK(huge[1].length == 6);
+  CHECK(path_string(huge[2].path) == "d");
+  CHECK(huge[2].length == 401);
+}
+
+TEST_CASE("scenario: numbers out of range are located and say what the field expects") {
+  // 1e400 and -1e400 are valid JSON that no double holds; the rest of the lesson is still checked.
+  std::string text = with("\"format\": 1,", "\"format\": 1, \"seed\": 1e400,");
+  text = with("\"latency\": \"20ms\"", "\"latency\": -1e400", text);
+  text = with("\"role\": \"mta\",", "\"role\": \"mta\", \"policy\": {\"message_size_limit\": " + repeat("7", 400) + "},", text);
+  text = with("\"title\": \"t\",", "\"title\": \"t\", \"$schema\": 2E+999,", text);
+  text = with("\"198.51.100.25\"", "\"198.51.100.256\"", text);
+  const LoadResult r = load_scenario_text(text, "lesson.json");
+  INFO(all_errors(r));
+  CHECK(has_error(r, "seed", "expected a whole number, got 1e400, a number too large to be read at all"));
+  CHECK(has_error(r, "links[0].latency", "expected a duration such as \"250ms\", \"5m\", \"4h\" or \"5d\" in quotes, got -1e400, a number too large"));
+  CHECK(has_error(r, "hosts[1].policy.message_size_limit", "got " + repeat("7", 400) + ", a number too large"));
+  CHECK(has_error(r, "$schema", "the number 2E+999, a number too large to be read at all"));
+  CHECK(has_error(r, "hosts[1].address", "expected an IPv4 address"));
+  for (const auto& e : r.errors) {
+    CHECK(e.file == "lesson.json");
+    CHECK(e.line > 0);
+  }
+  expect_error(with("\"format\": 1,", "\"format\": 1, \"seed\": 1e400,"), "seed", 2, 24, "got 1e400");
+}
+
+TEST_CASE("scenario: a whole number written as a float or beyond 64 bits") {
+  expect_error(with("\"format\": 1,", "\"format\": 1, \"seed\": 2e19,"), "seed", 2, 24,
+               "must be between 0 and 9223372036854775807, got 2e19");
+  expect_error(with("\"format\": 1,", "\"format\": 1, \"seed\": 18446744073709551616,"), "seed", 2, 24,
+               "must be between 0 and 9223372036854775807, got 18446744073709551616");
+  expect_error(with("\"format\": 1,", "\"format\": 1, \"seed\": 18446744073709551615,"), "seed", 2, 24,
+               "must be between 0 and 9223372036854775807, got 18446744073709551615");
+  expect_error(with("\"format\": 1,", "\"format\": 1, \"seed\": 9223372036854775808.0,"), "seed", 2, 24,
+               "must be between 0 and 9223372036854775807");
+  expect_error(with("\"format\": 1,", "\"format\": 1.5,"), "format", 2, 13, "expected a whole number between 1 and 1000, got the number 1.5");
+  expect_error(with("\"user\": \"alice@uni.example\"}", "\"user\": \"alice@uni.example\", \"submit_port\": 5.87e2}"),
+               "hosts[0].submit_port", 5, 117, "written without a decimal point or exponent, such as 587, got 5.87e2");
+}
+
+TEST_CASE("scenario: text the JSON library refuses never escapes as an exception") {
+  for (const std::string& text :
+       {std::string("{\"title\": \"\xff\xfe\"}"), std::string("{\"title\": \"\\ud800\"}"), std::string("\xef\xbb\xbf{}"),
+        std::string(""), std::string("nul"), std::string("{\"a\": 1e400e}"), std::string("[1e400, -1e400]"),
+        std::string("1e400"), std::string("{\"format\": -0.0e-99999, \"seed\": -9223372036854775809}")}) {
+    LoadResult r;
+    REQUIRE_NOTHROW(r = load_scenario_text(text, "odd.json"));
+    CHECK_FALSE(r.ok());
+    REQUIRE_FALSE(r.errors.empty());
+    for (const auto& e : r.errors) CHECK(e.file == "odd.json");
+  }
+}
+
+TEST_CASE("scenario: every independent problem of a lesson is reported in one run") {
+  const std::string text = R"({"format": 1, "title": "t", "colour": 1,
+  "hosts": [
+    {"name": "alice-laptop", "role": "laptop", "address": "192.0.2.10", "user": "alice@uni.example", "auth_mechanism": "MD5"},
+    {"name": "mail.uni.example", "role": "server", "address": "198.51.100.25", "domains": ["uni.example"],
+     "services": ["smtp", "submission"], "policy": {"message_size_limit": "big", "relay_restriction": "deny"}},
+    {"name": "mx.correo.example", "address": "203.0.113.5", "domains": ["correo.example"],
+     "policy": {"relayhost": "mx.correo.example"}},
+    {"name": "bob-pc", "role": "client", "address": "192.0.2.20", "user": "bob@correo.example", "submit_to": "alice-laptop"},
+    {"name": "eve-pc", "role": "client", "address": "192.0.2.300", "user": "eve@correo.example"}
+  ],
+  "links": [{"between": ["alice-laptop", "nowhere"], "latency": "1ms"}],
+  "dns": [{"name": "correo.example", "type": "AAAA", "value": "mx.correo.example"}],
+  "users": [{"address": "alice@uni.example"}, {"address": "Bob@correo.example"}, {"address": "bob@correo.example"}],
+  "timeline": [
+    {"at": "1s", "send": {"from": "alice-laptop", "message": {"to": ["bob@correo.example"], "form": "x"}}},
+    {"at": "2s", "send": {"from": "mx.correo.example", "message": {"to": ["bob@correo.example"]}}}
+  ],
+  "narration": [{"when": {"command": "HELLO", "accepted": "bob-pc"}, "say": "x"}]
+})";
+  const LoadResult r = load_scenario_text(text, "many.json");
+  INFO(all_errors(r));
+  CHECK_FALSE(r.ok());
+  CHECK(has_error(r, "colour", "unknown field"));
+  // A wrong role: the host is still checked as what its fields say it is.
+  CHECK(has_error(r, "hosts[0].role", "got \"laptop\"; its other fields are those of a \"client\""));
+  CHECK(has_error(r, "hosts[0].auth_mechanism", "expected \"PLAIN\" or \"LOGIN\", got \"MD5\""));
+  CHECK(has_error(r, "hosts[1].role", "its other fields are those of an \"mta\""));
+  CHECK(has_error(r, "hosts[1].policy.message_size_limit", "expected a whole number"));
+  CHECK(has_error(r, "hosts[1].policy.relay_restriction", "got \"deny\""));
+  CHECK(has_error(r, "hosts[2]", "missing field \"role\""));
+  CHECK(has_error(r, "hosts[2].policy.relayhost", "cannot use itself as its relayhost"));
+  CHECK(has_error(r, "hosts[4].address", "expected an IPv4 address"));
+  CHECK(has_error(r, "links[0].between[1]", "no host is named \"nowhere\""));
+  CHECK(has_error(r, "dns[0].type", "expected \"A\" or \"MX\", got \"AAAA\""));
+  CHECK(has_error(r, "users[2].address", "users[1] already has this address"));
+  CHECK(has_error(r, "timeline[0].send.message.form", "did you mean \"from\"?"));
+  // Checks across sections run on what loaded, even though other sections had errors.
+  CHECK(has_error(r, "hosts[3].submit_to", "\"alice-laptop\" is not an MTA"));
+  CHECK(has_error(r, "timeline[0].send", "has no \"password\" in \"users\""));
+  CHECK(has_error(r, "timeline[1].send.from", "\"mx.correo.example\" is an MTA"));
+  CHECK(has_error(r, "narration[0].when", "give exactly one of"));
+  CHECK(has_error(r, "narration[0].when.command", "got \"HELLO\""));
+  CHECK(has_error(r, "narration[0].when.accepted", "no MTA host is named \"bob-pc\""));
+  CHECK(r.errors.size() == 19);
+}
+
+TEST_CASE("scenario: a host that cannot be read does not make references to it errors") {
+  const std::string text = with("{\"name\": \"mail.uni.example\", \"role\": \"mta\",", "{\"role\": \"mta\",");
+  const LoadResult r = load_scenario_text(text, "lesson.json");
+  INFO(all_errors(r));
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].path == "hosts[1]");
+  CHECK(r.errors[0].message.find("missing field \"name\"") != std::string::npos);
+}
+
+TEST_CASE("scenario: did you mean only suggests an allowed field close to what was written") {
+  const std::string message = "\"message\": {\"to\": [\"alice@uni.example\"], \"subject\": \"hi\"}";
+  expect_error(with(message, "\"message\": {\"to\": [\"alice@uni.example\"], \"form\": \"alice@uni.example\"}"),
+               "timeline[0].send.message.form", 15, 92, "unknown field \"form\"; did you mean \"from\"?");
+  expect_error(with("\"subject\": \"hi\"", "\"Subject\": \"hi\""), "timeline[0].send.message.Subject", 15, 92,
+               "unknown field \"Subject\"; did you mean \"subject\"?");
+  expect_error(with("\"domains\": [\"uni.example\"]", "\"domains\": [\"uni.example\"], \"polcy\": {}"), "hosts[1].polcy", 6, 105,
+               "did you mean \"policy\"?");
+  expect_error(with("\"domains\": [\"uni.example\"]", "\"domians\": [\"uni.example\"]"), "hosts[1].domians", 6, 77,
+               "did you mean \"domains\"?");
+  // "to" belongs in a message; in a timeline entry it is not a typo of "at".
+  const LoadResult r = load_scenario_text(with("{\"at\": \"1s\", ", "{\"at\": \"1s\", \"to\": \"x\", "), "lesson.json");
+  INFO(all_errors(r));
+  CHECK(has_error(r, "timeline[0].to", "unknown field \"to\"; allowed here: at send say"));
+  CHECK_FALSE(has_error(r, "timeline[0].to", "did you mean"));
+  // Far from every allowed name: the list, not a guess.
+  expect_error(with("\"role\": \"client\", ", "\"role\": \"client\", \"mailbox\": 1, "), "hosts[0].mailbox", 5, 48,
+               "allowed here: name role address");
+}
+
+TEST_CASE("scenario: a non-ASCII domain is told to use its xn-- form") {
+  const std::string idna = "must be ASCII: write \"correo.españa\" in its xn-- (IDNA) form";
+  struct Case {
+    std::string from, to, path;
+  };
+  const Case cases[] = {
+      {"\"domains\": [\"uni.example\"]", "\"domains\": [\"uni.example\", \"correo.españa\"]", "hosts[1].domains[1]"},
+      {"\"user\": \"alice@uni.example\"}", "\"user\": \"alice@uni.example\", \"submit_to\": \"mail.uni.example\"}, "
+                                          "{\"name\": \"correo.españa\", \"role\": \"client\", \"address\": \"192.0.2.99\", "
+                                          "\"user\": \"alice@uni.example\", \"submit_to\": \"mail.uni.example\"}",
+       "hosts[1].name"},
+      {"\"links\": [", "\"dns\": [{\"name\": \"correo.españa\", \"type\": \"A\", \"value\": \"192.0.2.1\"}], \"links\": [", "dns[0].name"},
+      {"\"links\": [", "\"dns\": [{\"name\": \"x.example\", \"type\": \"MX\", \"preference\": 1, \"value\": \"correo.españa\"}], \"links\": [",
+       "dns[0].value"},
+      {"{\"address\": \"alice@uni.example\"}", "{\"address\": \"alice@uni.example\"}, {\"address\": \"bob@correo.españa\"}",
+       "users[1].address"},
+      {"\"to\": [\"alice@uni.example\"]", "\"to\": [\"Bob <bob@correo.españa>\"]", "timeline[0].send.message.to[0]"},
+      {"\"subject\": \"hi\"", "\"cc\": [\"bob@correo.españa\"]", "timeline[0].send.message.cc[0]"},
+      {"\"subject\": \"hi\"", "\"bcc\": [\"bob@correo.españa\"]", "timeline[0].send.message.bcc[0]"},
+      {"\"subject\": \"hi\"", "\"from\": \"Alice <alice@correo.españa>\"", "timeline[0].send.message.from"},
+      {"\"subject\": \"hi\"", "\"reply_to\": \"alice@correo.españa\"", "timeline[0].send.message.reply_to"},
+      {"\"subject\": \"hi\"", "\"sender\": \"alice@correo.españa\"", "timeline[0].send.message.sender"},
+      {"\"subject\": \"hi\"", "\"envelope_from\": \"alice@correo.españa\"", "timeline[0].send.message.envelope_from"},
+      {"  ]\n}", "  ], \"narration\": [{\"when\": {\"stored\": \"bob@correo.españa\"}, \"say\": \"x\"}]\n}", "narration[0].when.stored"},
+  };
+  for (const auto& c : cases) {
+    const LoadResult r = load_scenario_text(with(c.from, c.to), "lesson.json");
+    INFO(c.path << "\n" << all_errors(r));
+    CHECK(has_error(r, c.path, idna));
+    CHECK_FALSE(has_error(r, c.path, "expected"));
+  }
+  // The user's host could name it only with its domain: say it for the client's "user" too.
+  const LoadResult u = load_scenario_text(with("\"user\": \"alice@uni.example\"}", "\"user\": \"alice@uni.españa\"}"), "lesson.json");
+  CHECK(has_error(u, "hosts[0].user", "write \"uni.españa\" in its xn-- (IDNA) form"));
+  // A non-ASCII local part is a valid address (RFC 6531 SMTPUTF8).
+  std::string ok = with("{\"address\": \"alice@uni.example\"}", "{\"address\": \"alice@uni.example\"}, {\"address\": \"josé@uni.example\"}");
+  ok = with("\"to\": [\"alice@uni.example\"]", "\"to\": [\"José <josé@uni.example>\"]", ok);
+  const LoadResult r = load_scenario_text(ok, "lesson.json");
+  INFO(all_errors(r));
+  CHECK(r.ok());
+}
+
+TEST_CASE("scenario: local parts match without regard to case and keep what was written") {
+  // Two users that differ only in case are one mailbox.
+  expect_error(with("{\"address\": \"alice@uni.example\"}", "{\"address\": \"alice@uni.example\"}, {\"address\": \"Alice@UNI.example\"}"),
+               "users[1].address", 12, 51, "users[0] already has this address (\"alice@uni.example\": local parts are matched");
+  // The device's user, the users entry with the password and the narration trigger differ in case.
+  std::string text = R"({"format": 1, "title": "t",
+    "hosts": [{"name": "pc", "role": "client", "address": "192.0.2.1", "user": "Alice@x.example"},
+              {"name": "mail.x.example", "role": "mta", "address": "192.0.2.2", "domains": ["x.example"],
+               "services": ["smtp", "submission"]}],
+    "users": [{"address": "alice@X.example", "password": "p"}],
+    "timeline": [{"at": "0s", "send": {"from": "pc", "message": {"to": ["ALICE@x.example"]}}}],
+    "narration": [{"when": {"stored": "aLiCe@X.EXAMPLE"}, "say": "stored"}]})";
+  const LoadResult r = load_scenario_text(text, "t.json");
+  INFO(all_errors(r));
+  REQUIRE(r.ok());
+  const Scenario& s = *r.scenario;
+  CHECK(s.users[0].address == "alice@x.example");
+  CHECK(s.hosts[0].user == "Alice@x.example");
+  CHECK(s.timeline[0].send->message.to == std::vector<std::string>{"ALICE@x.example"});
+  CHECK(s.narration[0].when->mailbox == "aLiCe@x.example");  // the world compares it without regard to case
+  REQUIRE(find_user(s, "ALICE@X.EXAMPLE"));
+  CHECK(find_user(s, "ALICE@X.EXAMPLE")->password == "p");
+  CHECK(find_user(s, "alicia@x.example") == nullptr);
+  CHECK(mailbox_key("José.Ñ@Correo.Example") == "josé.Ñ@correo.example");  // only ASCII letters fold
+}
+
+TEST_CASE("scenario: MTA policy for relaying and SMTPUTF8 and CHUNKING and BDAT and relayhost") {
+  const std::string base = R"({"format": 1, "title": "t",
+    "hosts": [{"name": "pc", "role": "client", "address": "192.0.2.1", "user": "a@x.example", "use_bdat": true},
+              {"name": "mail.x.example", "role": "mta", "address": "192.0.2.2", "domains": ["x.example"], POLICY},
+              {"name": "smarthost.example", "role": "mta", "address": "192.0.2.3", "domains": ["y.example"]}],
+    "users": [{"address": "a@x.example", "password": "p"}]})";
+  auto load = [&](const std::string& policy) {
+    std::string text = base;
+    text.replace(text.find("POLICY"), 6, "\"policy\": " + policy);
+    return load_scenario_text(text, "p.json");
+  };
+  {
+    const LoadResult r = load("{}");
+    INFO(all_errors(r));
+    REQUIRE(r.ok());
+    const MtaPolicy& p = r.scenario->hosts[1].policy;
+    CHECK(p.relay_restriction == RelayRestriction::Defer);
+    CHECK(p.smtputf8);
+    CHECK(p.chunking);
+    CHECK_FALSE(p.use_bdat);
+    CHECK(p.relayhost.empty());
+    CHECK(r.scenario->hosts[0].use_bdat);
+    CHECK_FALSE(r.scenario->hosts[2].use_bdat);
+  }
+  {
+    const LoadResult r = load(R"({"relay_restriction": "reject_unauth_destination", "smtputf8": false, "chunking": false,
+                                  "use_bdat": true, "relayhost": "smarthost.example"})");
+    INFO(all_errors(r));
+    REQUIRE(r.ok());
+    const MtaPolicy& p = r.scenario->hosts[1].policy;
+    CHECK(p.relay_restriction == RelayRestriction::Reject);
+    CHECK_FALSE(p.smtputf8);
+    CHECK_FALSE(p.chunking);
+    CHECK(p.use_bdat);
+    CHECK(p.relayhost == "smarthost.example");
+  }
+  CHECK(load(R"({"relay_restriction": "defer_unauth_destination"})").ok());
+  const LoadResult bad = load(R"({"relay_restriction": "reject", "smtputf8": "yes", "chunking": 1, "use_bdat": null,
+                                  "relayhost": "pc"})");
+  INFO(all_errors(bad));
+  CHECK(has_error(bad, "hosts[1].policy.relay_restriction", "expected \"defer_unauth_destination\" (Postfix's default: 454 4.7.1"));
+  CHECK(has_error(bad, "hosts[1].policy.smtputf8", "expected true or false"));
+  CHECK(has_error(bad, "hosts[1].policy.chunking", "expected true or false"));
+  CHECK(has_error(bad, "hosts[1].policy.use_bdat", "expected true or false"));
+  CHECK(has_error(bad, "hosts[1].policy.relayhost", "\"pc\" is not an MTA"));
+  CHECK(bad.errors.size() == 5);
+  CHECK(has_error(load(R"({"relayhost": "mail.x.example"})"), "hosts[1].policy.relayhost", "cannot use itself"));
+  CHECK(has_error(load(R"({"relayhost": "smarthost.exmaple"})"), "hosts[1].policy.relayhost", "no host is named \"smarthost.exmaple\""));
+  CHECK(has_error(load(R"({"relayhost": 5})"), "hosts[1].policy.relayhost", "in quotes, got the number 5"));
+  CHECK(has_error(load(R"({"relayhots": "x"})"), "hosts[1].policy.relayhots", "did you mean \"relayhost\"?"));
+  // use_bdat of an MTA is a policy; as a host field it belongs to clients.
+  std::string text = base;
+  text.replace(text.find("POLICY"), 6, "\"use_bdat\": true");
+  CHECK(has_error(load_scenario_text(text, "p.json"), "hosts[1].use_bdat", "only a host with role \"client\" has \"use_bdat\""));
+}

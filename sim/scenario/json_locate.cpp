@@ -1,16 +1,48 @@
 #include "scenario/json_locate.h"
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <set>
 
 namespace postlab {
 namespace {
+
+bool json_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool json_punct(char c) { return c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ','; }
+
+// Reads the string token at p (which holds '"') and returns its content with simple escapes decoded;
+// p ends after the closing quote.
+std::string read_string(std::string_view t, std::size_t& p) {
+  std::string out;
+  ++p;  // opening quote
+  while (p < t.size() && t[p] != '"') {
+    if (t[p] == '\\' && p + 1 < t.size()) {
+      const char e = t[++p];
+      switch (e) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'u': out += "\\u"; break;  // names with \u escapes compare by their escaped form
+        default: out += e;
+      }
+      ++p;
+    } else {
+      out += t[p++];
+    }
+  }
+  ++p;  // closing quote
+  return out;
+}
 
 class Skim {
  public:
   explicit Skim(std::string_view t, std::size_t start = 0) : t_(t), p_(start) {}
 
   void ws() {
-    while (p_ < t_.size() && (t_[p_] == ' ' || t_[p_] == '\t' || t_[p_] == '\n' || t_[p_] == '\r')) ++p_;
+    while (p_ < t_.size() && json_ws(t_[p_])) ++p_;
   }
   bool peek(char c) {
     ws();
@@ -23,95 +55,120 @@ class Skim {
   }
   std::size_t pos() const { return p_; }
 
-  // Reads a string token and returns its content with simple escapes decoded.
   std::string string() {
-    std::string out;
-    if (!eat('"')) return out;
-    while (p_ < t_.size() && t_[p_] != '"') {
-      if (t_[p_] == '\\' && p_ + 1 < t_.size()) {
-        const char e = t_[++p_];
-        switch (e) {
-          case 'n': out += '\n'; break;
-          case 't': out += '\t'; break;
-          case 'r': out += '\r'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'u': out += "\\u"; break;  // names with \u escapes compare by their escaped form
-          default: out += e;
-        }
+    if (!peek('"')) return {};
+    return read_string(t_, p_);
+  }
+
+  // Skips one value. Nested values are skipped by counting brackets, not by recursion.
+  void value() {
+    std::size_t depth = 0;
+    do {
+      ws();
+      if (p_ >= t_.size()) return;
+      const char c = t_[p_];
+      if (c == '"') {
+        read_string(t_, p_);
+      } else if (c == '{' || c == '[') {
+        ++depth;
+        ++p_;
+      } else if (c == '}' || c == ']') {
+        if (depth == 0) return;  // the end of the enclosing value, not part of this one
+        --depth;
+        ++p_;
+      } else if (c == ',' || c == ':') {
+        if (depth == 0) return;
         ++p_;
       } else {
-        out += t_[p_++];
+        while (p_ < t_.size() && !json_ws(t_[p_]) && !json_punct(t_[p_]) && t_[p_] != '"') ++p_;
       }
-    }
-    ++p_;  // closing quote
-    return out;
-  }
-
-  void value() {
-    ws();
-    if (p_ >= t_.size()) return;
-    const char c = t_[p_];
-    if (c == '"') {
-      string();
-    } else if (c == '{') {
-      ++p_;
-      if (eat('}')) return;
-      do {
-        string();
-        eat(':');
-        value();
-      } while (eat(','));
-      eat('}');
-    } else if (c == '[') {
-      ++p_;
-      if (eat(']')) return;
-      do value();
-      while (eat(','));
-      eat(']');
-    } else {
-      while (p_ < t_.size() && t_[p_] != ',' && t_[p_] != '}' && t_[p_] != ']' && t_[p_] != ' ' && t_[p_] != '\n' &&
-             t_[p_] != '\r' && t_[p_] != '\t')
-        ++p_;
-    }
-  }
-
-  void duplicates(JsonPath& path, std::vector<DuplicateKey>& out) {
-    ws();
-    if (p_ >= t_.size()) return;
-    if (t_[p_] == '{') {
-      ++p_;
-      if (eat('}')) return;
-      std::set<std::string> seen;
-      do {
-        ws();
-        const std::size_t at = p_;
-        std::string key = string();
-        path.push_back({key, 0, false});
-        if (!seen.insert(key).second) out.push_back({path, at});
-        eat(':');
-        duplicates(path, out);
-        path.pop_back();
-      } while (eat(','));
-      eat('}');
-    } else if (t_[p_] == '[') {
-      ++p_;
-      if (eat(']')) return;
-      std::size_t i = 0;
-      do {
-        path.push_back({{}, i++, true});
-        duplicates(path, out);
-        path.pop_back();
-      } while (eat(','));
-      eat(']');
-    } else {
-      value();
-    }
+    } while (depth > 0);
   }
 
  private:
   std::string_view t_;
   std::size_t p_ = 0;
+};
+
+// Reads JSON text one token at a time and keeps the path of the value being read on a heap stack.
+// Lenient: text that does not parse is walked as far as it makes sense.
+class Walker {
+ public:
+  enum class Tok { End, Open, Close, Key, Value, Punct };
+
+  explicit Walker(std::string_view t) : t_(t) {}
+
+  Tok next() {
+    while (p_ < t_.size() && json_ws(t_[p_])) ++p_;
+    start_ = p_;
+    if (p_ >= t_.size()) return Tok::End;
+    const char c = t_[p_];
+    if (c == '{' || c == '[') {
+      ++p_;
+      frames_.push_back({c == '{', c == '{', 0, {}});
+      return Tok::Open;
+    }
+    if (c == '}' || c == ']') {
+      ++p_;
+      if (!frames_.empty()) frames_.pop_back();
+      return Tok::Close;
+    }
+    if (c == ',') {
+      ++p_;
+      if (!frames_.empty()) {
+        if (frames_.back().object) frames_.back().expect_key = true;
+        else ++frames_.back().index;
+      }
+      return Tok::Punct;
+    }
+    if (c == ':') {
+      ++p_;
+      return Tok::Punct;
+    }
+    if (c == '"') {
+      std::string s = read_string(t_, p_);
+      if (!frames_.empty() && frames_.back().object && frames_.back().expect_key) {
+        frames_.back().key = std::move(s);
+        frames_.back().expect_key = false;
+        return Tok::Key;
+      }
+      return Tok::Value;
+    }
+    while (p_ < t_.size() && !json_ws(t_[p_]) && !json_punct(t_[p_]) && t_[p_] != '"') ++p_;
+    return Tok::Value;
+  }
+
+  std::size_t start() const { return start_; }
+  std::string_view token() const { return t_.substr(start_, p_ - start_); }
+  // Open: counts the value just opened.
+  std::size_t depth() const { return frames_.size(); }
+  // Key: the member name just read.
+  const std::string& key() const { return frames_.back().key; }
+
+  // Where the current token sits: a Key or Value inside the innermost object or list; for Open, the
+  // value just opened (pass opened = true).
+  JsonPath path(bool opened = false) const {
+    JsonPath out;
+    const std::size_t n = opened && !frames_.empty() ? frames_.size() - 1 : frames_.size();
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const Frame& f = frames_[i];
+      if (f.object) out.push_back({f.key, 0, false});
+      else out.push_back({{}, f.index, true});
+    }
+    return out;
+  }
+
+ private:
+  struct Frame {
+    bool object;
+    bool expect_key;
+    std::size_t index;
+    std::string key;
+  };
+  std::string_view t_;
+  std::size_t p_ = 0, start_ = 0;
+  std::vector<Frame> frames_;
 };
 
 }  // namespace
@@ -130,48 +187,44 @@ std::string path_string(const JsonPath& path) {
   return out;
 }
 
-namespace {
-
-// Walks from the value starting at `offset` down the rest of the path.
-std::optional<std::size_t> locate_from(std::string_view text, std::size_t offset, const JsonPath& path,
-                                       std::size_t depth, bool want_key) {
+std::optional<std::size_t> locate(std::string_view text, const JsonPath& path, bool want_key) {
+  std::size_t offset = 0;  // the value reached so far, walking down the path one member at a time
+  for (std::size_t depth = 0; depth < path.size(); ++depth) {
+    Skim s(text, offset);
+    const PathToken& tok = path[depth];
+    const bool last = depth + 1 == path.size();
+    if (tok.is_index) {
+      if (!s.eat('[') || s.peek(']')) return std::nullopt;
+      for (std::size_t i = 0; i < tok.index; ++i) {
+        s.value();
+        if (!s.eat(',')) return std::nullopt;
+      }
+      s.ws();
+      if (last && want_key) return std::nullopt;
+      offset = s.pos();
+      continue;
+    }
+    if (!s.eat('{') || s.peek('}')) return std::nullopt;
+    std::optional<std::size_t> key_at, value_at;
+    do {  // the last occurrence wins, as it does for the parser
+      s.ws();
+      const std::size_t k = s.pos();
+      const std::string key = s.string();
+      s.eat(':');
+      s.ws();
+      if (key == tok.key) {
+        key_at = k;
+        value_at = s.pos();
+      }
+      s.value();
+    } while (s.eat(','));
+    if (!value_at) return std::nullopt;
+    if (last && want_key) return key_at;
+    offset = *value_at;
+  }
   Skim s(text, offset);
   s.ws();
-  if (depth == path.size()) return s.pos();
-  const PathToken& tok = path[depth];
-  const bool last = depth + 1 == path.size();
-  if (tok.is_index) {
-    if (!s.eat('[') || s.peek(']')) return std::nullopt;
-    for (std::size_t i = 0; i < tok.index; ++i) {
-      s.value();
-      if (!s.eat(',')) return std::nullopt;
-    }
-    s.ws();
-    return last && want_key ? std::nullopt : locate_from(text, s.pos(), path, depth + 1, want_key);
-  }
-  if (!s.eat('{') || s.peek('}')) return std::nullopt;
-  std::optional<std::size_t> key_at, value_at;
-  do {  // the last occurrence wins, as it does for the parser
-    s.ws();
-    const std::size_t k = s.pos();
-    const std::string key = s.string();
-    s.eat(':');
-    s.ws();
-    if (key == tok.key) {
-      key_at = k;
-      value_at = s.pos();
-    }
-    s.value();
-  } while (s.eat(','));
-  if (!value_at) return std::nullopt;
-  if (last && want_key) return key_at;
-  return locate_from(text, *value_at, path, depth + 1, want_key);
-}
-
-}  // namespace
-
-std::optional<std::size_t> locate(std::string_view text, const JsonPath& path, bool want_key) {
-  return locate_from(text, 0, path, 0, want_key);
+  return s.pos();
 }
 
 TextPos position_of(std::string_view text, std::size_t offset) {
@@ -189,9 +242,6 @@ TextPos position_of(std::string_view text, std::size_t offset) {
 }
 
 namespace {
-
-bool json_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool json_punct(char c) { return c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ','; }
 
 // A complete JSON literal or something shaped like a finished number ("1", "-2.5e3"): a parser that
 // stops right after it is complaining about what follows, not about the word itself.
@@ -235,8 +285,76 @@ std::size_t token_start(std::string_view text, std::size_t offset) {
 
 std::vector<DuplicateKey> find_duplicate_keys(std::string_view text) {
   std::vector<DuplicateKey> out;
-  JsonPath path;
-  Skim(text).duplicates(path, out);
+  Walker w(text);
+  std::vector<std::set<std::string>> seen;  // the names met so far in each open object (or list)
+  for (auto tok = w.next(); tok != Walker::Tok::End; tok = w.next()) {
+    if (tok == Walker::Tok::Open) {
+      seen.emplace_back();
+    } else if (tok == Walker::Tok::Close) {
+      if (!seen.empty()) seen.pop_back();
+    } else if (tok == Walker::Tok::Key && !seen.empty()) {
+      if (!seen.back().insert(w.key()).second) out.push_back({w.path(), w.start()});  // the path only then
+    }
+  }
+  return out;
+}
+
+std::optional<DeepValue> find_too_deep(std::string_view text, std::size_t max_depth) {
+  Walker w(text);
+  for (auto tok = w.next(); tok != Walker::Tok::End; tok = w.next())
+    if (tok == Walker::Tok::Open && w.depth() > max_depth) return DeepValue{w.path(true), w.start()};
+  return std::nullopt;
+}
+
+namespace {
+
+// Whether a JSON number is too large in magnitude for a double. std::from_chars says "out of range"
+// for numbers too close to zero as well; those read as 0 and are harmless, so the decimal exponent
+// decides which kind it is.
+bool too_large_for_double(std::string_view w) {
+  double v = 0;
+  const auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), v);
+  if (ec != std::errc::result_out_of_range) return false;
+  std::size_t p = 0;
+  if (p < w.size() && w[p] == '-') ++p;
+  long long magnitude = 0;  // about log10 of the number
+  bool leading = true;
+  for (; p < w.size() && std::isdigit(static_cast<unsigned char>(w[p])); ++p) {
+    if (leading && w[p] == '0') continue;
+    leading = false;
+    ++magnitude;
+  }
+  if (p < w.size() && w[p] == '.') {
+    for (++p; p < w.size() && std::isdigit(static_cast<unsigned char>(w[p])); ++p) {
+      if (!leading) continue;
+      if (w[p] != '0') leading = false;
+      else --magnitude;
+    }
+  }
+  if (p < w.size() && (w[p] == 'e' || w[p] == 'E')) {
+    ++p;
+    bool negative = false;
+    if (p < w.size() && (w[p] == '+' || w[p] == '-')) negative = w[p++] == '-';
+    long long exponent = 0;
+    for (; p < w.size() && std::isdigit(static_cast<unsigned char>(w[p])); ++p)
+      exponent = std::min(exponent * 10 + (w[p] - '0'), 1'000'000'000LL);
+    magnitude += negative ? -exponent : exponent;
+  }
+  return magnitude > 0;
+}
+
+}  // namespace
+
+std::vector<HugeNumber> find_huge_numbers(std::string_view text, std::size_t max_depth) {
+  std::vector<HugeNumber> out;
+  Walker w(text);
+  for (auto tok = w.next(); tok != Walker::Tok::End; tok = w.next()) {
+    if (tok == Walker::Tok::Open && w.depth() > max_depth) break;
+    if (tok != Walker::Tok::Value) continue;
+    const std::string_view word = w.token();
+    if (word.empty() || !(word[0] == '-' || std::isdigit(static_cast<unsigned char>(word[0])))) continue;
+    if (too_large_for_double(word)) out.push_back({w.path(), w.start(), word.size()});
+  }
   return out;
 }
 

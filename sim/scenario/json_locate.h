@@ -40,4 +40,24 @@ struct DuplicateKey {
 // RFC 8259 §4 says names SHOULD be unique; a lesson with a repeated name is almost always a typo.
 std::vector<DuplicateKey> find_duplicate_keys(std::string_view text);
 
+// Every scanner here is iterative: text nested hundreds of thousands of levels deep costs memory in
+// proportion to its depth, never stack.
+
+struct DeepValue {
+  JsonPath path;        // where the too-deep value sits
+  std::size_t offset;   // its opening '{' or '['
+};
+// The first '{' or '[' that opens nesting level max_depth + 1 (the top-level value is level 1).
+std::optional<DeepValue> find_too_deep(std::string_view text, std::size_t max_depth);
+
+struct HugeNumber {
+  JsonPath path;
+  std::size_t offset;
+  std::size_t length;
+};
+// Numbers beyond what a double can hold (1e400, -1e400, a 400-digit integer). RFC 8259 §6 lets JSON
+// write them, but nlohmann/json refuses the whole text (out_of_range.406) without saying where.
+// Stops at the first value nested deeper than max_depth (so each path found is short).
+std::vector<HugeNumber> find_huge_numbers(std::string_view text, std::size_t max_depth);
+
 }  // namespace postlab

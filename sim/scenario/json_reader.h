@@ -45,6 +45,9 @@ class JsonReader {
                                     std::string_view what, std::size_t max = 1000);
 
  protected:
+  // A number as the lesson writes it ("2e19" rather than 2e+19), for messages.
+  std::string source(const JsonPath& path, const Json& v) const;
+
   std::string_view text_;
   std::string file_;
   std::vector<LessonError> errors_;

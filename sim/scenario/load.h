@@ -18,6 +18,10 @@ inline constexpr std::size_t kMaxRecipientsPerMessage = 1000;
 inline constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
 inline constexpr std::size_t kMaxAttachments = 20;
 inline constexpr std::size_t kMaxAttachmentBytes = 8 * 1024 * 1024;  // all attachments of one message
+// How deep lists and objects may nest. A lesson needs about seven levels
+// (timeline[0].send.message.attachments[0]); the parser builds every level it opens, so text such as
+// a million '[' is refused at the first level too deep, before it costs memory.
+inline constexpr std::size_t kMaxJsonDepth = 100;
 
 struct LessonError {
   std::string file;

@@ -1,6 +1,7 @@
 // The lesson sections that describe what happens: messages, the timeline, narration, and the
 // checks that need the whole lesson.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "mail/address.h"
@@ -15,7 +16,7 @@ std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, con
   MessageSpec m;
   if (auto f = str(j, "from", p, false, "a sender such as \"Alice <alice@uni.example>\"")) {
     m.from = *f;
-    if (!parse_mailbox(*f)) error(p / "from", "expected a sender such as \"Alice <alice@uni.example>\", got " + qt(*f));
+    address(*f, p / "from", true, "expected a sender such as \"Alice <alice@uni.example>\", got " + qt(*f));
   } else if (sender && !sender->user.empty()) {
     m.from = sender->user;  // the device's own user
   }
@@ -24,8 +25,8 @@ std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, con
     auto& out = std::string_view(key) == "to" ? m.to : std::string_view(key) == "cc" ? m.cc : m.bcc;
     out = str_list(j, key, p, false, "a recipient such as \"bob@correo.example\"", kMaxRecipientsPerMessage);
     for (std::size_t k = 0; k < out.size(); ++k)
-      if (!parse_mailbox(out[k]))
-        error(p / key / k, "expected a recipient such as \"bob@correo.example\" or \"Bob <bob@correo.example>\", got " + qt(out[k]));
+      address(out[k], p / key / k, true,
+              "expected a recipient such as \"bob@correo.example\" or \"Bob <bob@correo.example>\", got " + qt(out[k]));
     count += out.size();
   }
   if (count == 0 && !j.contains("to")) error(p, "missing field \"to\": a message needs at least one recipient");
@@ -47,14 +48,15 @@ std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, con
   }
   for (const char* key : {"reply_to", "sender"}) {
     if (auto v = str(j, key, p, false, "a mailbox such as \"Alice <alice@uni.example>\"")) {
-      if (!parse_mailbox(*v)) error(p / key, "expected a mailbox such as \"Alice <alice@uni.example>\", got " + qt(*v));
+      address(*v, p / key, true, "expected a mailbox such as \"Alice <alice@uni.example>\", got " + qt(*v));
       (std::string_view(key) == "sender" ? m.sender : m.reply_to) = *v;
     }
   }
   if (auto e = str(j, "envelope_from", p, false, "an address, or \"<>\" for the null sender")) {
     if (*e == "<>" || e->empty()) m.null_sender = true;
-    else if (!parse_address(*e)) error(p / "envelope_from", "expected an address such as \"alice@uni.example\", or \"<>\", got " + qt(*e));
-    else m.envelope_from = *e;
+    else if (address(*e, p / "envelope_from", false,
+                     "expected an address such as \"alice@uni.example\", or \"<>\", got " + qt(*e)))
+      m.envelope_from = *e;
   }
   if (auto t = str(j, "text_encoding", p, false, "\"8bit\" or \"quoted-printable\"")) {
     if (*t == "quoted-printable") m.quoted_printable = true;
@@ -117,15 +119,15 @@ void Loader::timeline(const Json& root, Scenario& s) {
         if (auto h = str(sj, "from", sp, true, "the name of the client host that sends")) {
           send.host = *h;
           sender = host_named(s, *h);
-          if (!sender)
+          if (missing_host(s, *h))
             error(sp / "from", "no host is named " + qt(*h) + "; hosts: " + host_list(s));
-          else if (sender->role != HostRole::Client)
+          else if (wrong_role(sender, HostRole::Client))
             error(sp / "from", qt(*h) + " is an MTA; messages are sent from a host with role \"client\"");
         }
         if (auto v = str(sj, "via", sp, false, "the name of an MTA host")) {
           const HostSpec* via = host_named(s, *v);
-          if (!via) error(sp / "via", "no host is named " + qt(*v) + "; hosts: " + host_list(s));
-          else if (via->role != HostRole::Mta) error(sp / "via", qt(*v) + " is not an MTA");
+          if (missing_host(s, *v)) error(sp / "via", "no host is named " + qt(*v) + "; hosts: " + host_list(s));
+          else if (wrong_role(via, HostRole::Mta)) error(sp / "via", qt(*v) + " is not an MTA");
           send.via = *v;
         }
         if (auto port = integer(sj, "port", sp, false, 1, 65535)) {
@@ -149,6 +151,7 @@ void Loader::timeline(const Json& root, Scenario& s) {
     if (!j.contains("send") && !j.contains("say"))
       error(p, "a timeline entry needs something to happen: \"send\" and/or \"say\"");
     s.timeline.push_back(std::move(item));
+    timeline_index_.push_back(i);
   }
 }
 
@@ -172,31 +175,47 @@ void Loader::narration(const Json& root, Scenario& s) {
         const int kinds = static_cast<int>(w.contains("stored")) + static_cast<int>(w.contains("command")) +
                           static_cast<int>(w.contains("accepted"));
         Trigger t;
-        if (kinds != 1) {
+        // With more than one kind given, each is still checked; the first one is kept.
+        if (kinds != 1)
           error(wp, "give exactly one of \"stored\" (a user's address), \"command\" (an SMTP verb) or \"accepted\" (an MTA host)");
-        } else if (auto st = str(w, "stored", wp, false, "a user's address")) {
+        bool kind_set = false;
+        if (auto st = str(w, "stored", wp, false, "a user's address")) {
           t.kind = Trigger::Kind::Stored;
+          kind_set = true;
+          // Kept as written (domain in lower case); the world compares it without regard to case in the
+          // local part, as Postfix delivers.
           t.mailbox = normalize_address(*st);
-          if (!user_exists(s, *st)) error(wp / "stored", "no user has the address " + qt(*st));
-        } else if (auto cmd = str(w, "command", wp, false, "an SMTP verb such as \"DATA\"")) {
-          t.kind = Trigger::Kind::Command;
-          t.verb = *cmd;
+          if (address(*st, wp / "stored", false, "expected a user's address such as \"bob@correo.example\", got " + qt(*st)) &&
+              !user_exists(s, *st) && users_complete_)
+            error(wp / "stored", "no user has the address " + qt(*st));
+        }
+        if (auto cmd = str(w, "command", wp, false, "an SMTP verb such as \"DATA\"")) {
+          if (!kind_set) {
+            t.kind = Trigger::Kind::Command;
+            t.verb = *cmd;
+            kind_set = true;
+          }
           static const std::set<std::string> verbs{"HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA",
                                                    "RSET", "NOOP", "VRFY", "ETRN", "QUIT"};
           std::string upper = *cmd;
           for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
           if (!verbs.count(upper))
             error(wp / "command", "expected an SMTP verb (HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, RSET, NOOP, VRFY, ETRN, QUIT), got " + qt(*cmd));
-        } else if (auto acc = str(w, "accepted", wp, false, "an MTA host name")) {
-          t.kind = Trigger::Kind::Accepted;
-          t.host = *acc;
+        }
+        if (auto acc = str(w, "accepted", wp, false, "an MTA host name")) {
+          if (!kind_set) {
+            t.kind = Trigger::Kind::Accepted;
+            t.host = *acc;
+            kind_set = true;
+          }
           const HostSpec* h = host_named(s, *acc);
-          if (!h || h->role != HostRole::Mta) error(wp / "accepted", "no MTA host is named " + qt(*acc));
+          if (missing_host(s, *acc) || wrong_role(h, HostRole::Mta))
+            error(wp / "accepted", "no MTA host is named " + qt(*acc));
         }
         if (auto host = str(w, "host", wp, false, "a server host name")) {
-          if (t.kind != Trigger::Kind::Command) error(wp / "host", "\"host\" goes with \"command\" only", true);
-          else if (!host_named(s, *host)) error(wp / "host", "no host is named " + qt(*host) + "; hosts: " + host_list(s));
-          t.host = *host;
+          if (!w.contains("command")) error(wp / "host", "\"host\" goes with \"command\" only", true);
+          else if (missing_host(s, *host)) error(wp / "host", "no host is named " + qt(*host) + "; hosts: " + host_list(s));
+          if (t.kind == Trigger::Kind::Command) t.host = *host;
         }
         n.when = t;
       }
@@ -206,49 +225,66 @@ void Loader::narration(const Json& root, Scenario& s) {
 }
 
 void Loader::cross_checks(const Scenario& s) {
-  // Every client must reach a mail server: an explicit submit_to, or the MTA of its user's domain.
-  for (std::size_t i = 0; i < s.hosts.size(); ++i) {
-    const HostSpec& h = s.hosts[i];
-    if (h.role != HostRole::Client) continue;
-    const JsonPath p = JsonPath{} / "hosts" / i;
+  // They run on whatever loaded, so each one skips what is missing or was reported already. Hosts and
+  // timeline entries that were not objects are not in s, hence the JSON positions kept by the loader.
+  for (std::size_t k = 0; k < s.hosts.size(); ++k) {
+    const HostSpec& h = s.hosts[k];
+    const JsonPath p = JsonPath{} / "hosts" / host_index_[k];
+    if (h.role == HostRole::Mta && !h.policy.relayhost.empty()) {
+      // Postfix relayhost: mail for other domains goes to that host. Here it must be another MTA of the
+      // lesson, since nothing else could take it.
+      const JsonPath rp = p / "policy" / "relayhost";
+      const HostSpec* r = host_named(s, h.policy.relayhost);
+      if (h.policy.relayhost == h.name)
+        error(rp, "an MTA cannot use itself as its relayhost (its mail would loop back to itself)");
+      else if (missing_host(s, h.policy.relayhost))
+        error(rp, "no host is named " + qt(h.policy.relayhost) + "; hosts: " + host_list(s));
+      else if (wrong_role(r, HostRole::Mta))
+        error(rp, qt(h.policy.relayhost) + " is not an MTA; a relayhost is a mail server that takes mail for other domains");
+    }
+    // Every client must reach a mail server: an explicit submit_to, or the MTA of its user's domain.
+    if (h.role != HostRole::Client || role_unsure_.count(h.name)) continue;
     if (!h.submit_to.empty()) {
       const HostSpec* t = host_named(s, h.submit_to);
-      if (!t) error(p / "submit_to", "no host is named " + qt(h.submit_to) + "; hosts: " + host_list(s));
-      else if (t->role != HostRole::Mta) error(p / "submit_to", qt(h.submit_to) + " is not an MTA");
+      if (missing_host(s, h.submit_to)) error(p / "submit_to", "no host is named " + qt(h.submit_to) + "; hosts: " + host_list(s));
+      else if (wrong_role(t, HostRole::Mta)) error(p / "submit_to", qt(h.submit_to) + " is not an MTA");
       continue;
     }
     auto addr = parse_address(h.user);
+    if (!addr || !hosts_complete_) continue;  // a missing or bad user is reported where it is written
     bool found = false;
     for (const auto& m : s.hosts)
-      for (const auto& d : m.domains) found = found || (addr && d == addr->domain);
+      for (const auto& d : m.domains) found = found || d == addr->domain;
     if (!found)
-      error(p / "user", "no MTA host serves " + qt(addr ? addr->domain : h.user) +
+      error(p / "user", "no MTA host serves " + qt(addr->domain) +
                             ", so this device has no server to send through; add \"submit_to\": \"<MTA host>\"");
   }
   // A send that must log in needs a password: the default submission port refuses strangers.
-  for (std::size_t i = 0; i < s.timeline.size(); ++i) {
-    const auto& send = s.timeline[i].send;
+  for (std::size_t k = 0; k < s.timeline.size(); ++k) {
+    const auto& send = s.timeline[k].send;
     if (!send || !send->login || send->has_password) continue;
     const HostSpec* device = host_named(s, send->host);
-    if (!device || device->role != HostRole::Client) continue;
+    if (!device || device->role != HostRole::Client || !parse_address(device->user)) continue;
     const SubmissionRoute route = submission_route(s, *device, *send);
     const HostSpec* server = route.server;
     if (!server || route.port != 587 || !server->policy.require_auth_on_submission) continue;
     if (std::find(server->services.begin(), server->services.end(), "submission") == server->services.end()) continue;
-    const UserSpec* user = find_user(s, device->user);
+    const UserSpec* user = find_user(s, device->user);  // Alice@x logs in as alice@x, as Postfix looks it up
+    if (!user && !users_complete_) continue;  // it may be the user that could not be read
     if (!user || user->password.empty())
-      error(JsonPath{} / "timeline" / i / "send",
+      error(JsonPath{} / "timeline" / timeline_index_[k] / "send",
             qt(device->user) + " has no \"password\" in \"users\", but " + server->name +
                 " lets only logged-in users send on port 587: add the password, set \"login\": false to show "
                 "the refusal, or give " + server->name + " \"policy\": {\"require_auth_on_submission\": false}");
   }
   // A domain belongs to one MTA.
   std::map<std::string, std::string> owner;
-  for (std::size_t i = 0; i < s.hosts.size(); ++i)
-    for (std::size_t d = 0; d < s.hosts[i].domains.size(); ++d) {
-      const std::string& dom = s.hosts[i].domains[d];
-      if (auto [it, fresh] = owner.emplace(dom, s.hosts[i].name); !fresh)
-        error(JsonPath{} / "hosts" / i / "domains" / d, "the domain " + qt(dom) + " is already served by " + qt(it->second));
+  for (std::size_t k = 0; k < s.hosts.size(); ++k)
+    for (std::size_t d = 0; d < s.hosts[k].domains.size(); ++d) {
+      const std::string& dom = s.hosts[k].domains[d];
+      if (auto [it, fresh] = owner.emplace(dom, s.hosts[k].name); !fresh)
+        error(JsonPath{} / "hosts" / host_index_[k] / "domains" / d,
+              "the domain " + qt(dom) + " is already served by " + qt(it->second));
     }
 }
 

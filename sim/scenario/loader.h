@@ -1,8 +1,12 @@
-// The lesson loader's internals, shared by load.cpp (top level, hosts, links, DNS, users) and
-// load_timeline.cpp (messages, timeline, narration, cross-checks). Only scenario/ includes this.
+// The lesson loader's internals, shared by load.cpp (the JSON text and the top level), load_world.cpp
+// (hosts, links, DNS, users) and load_timeline.cpp (messages, timeline, narration, cross-checks).
+// Only scenario/ includes this.
 #pragma once
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "scenario/json_reader.h"
 #include "scenario/load.h"
@@ -17,7 +21,10 @@ class Loader : public JsonReader {
   LoadResult run();
 
  private:
+  void top_level(const Json& root, Scenario& s);
   void hosts(const Json& root, Scenario& s);
+  void client_fields(const Json& j, const JsonPath& path, HostSpec& h, bool required);
+  void mta_fields(const Json& j, const JsonPath& path, HostSpec& h, bool required);
   void links(const Json& root, Scenario& s);
   void policy(const Json& j, const JsonPath& path, MtaPolicy& out);
   void dns(const Json& root, Scenario& s);
@@ -28,6 +35,23 @@ class Loader : public JsonReader {
   std::optional<MessageSpec> message(const Json& j, const JsonPath& path, const HostSpec* sender);
   const HostSpec* host_named(const Scenario& s, const std::string& name) const;
   bool user_exists(const Scenario& s, const std::string& address) const;
+  // A reference to a host that does not exist, unless some host could not be read (then it may be that one).
+  bool missing_host(const Scenario& s, const std::string& name) const;
+  // A host of another role than `role`, unless its role is unknown.
+  bool wrong_role(const HostSpec* h, HostRole role) const;
+  // Checks a domain or host name (`what`: "host names", "mail domains"...); a non-ASCII one is told
+  // to use its xn-- form, anything else gets `message`. False when it is not valid.
+  bool domain(const std::string& value, const JsonPath& path, std::string_view what, const std::string& message);
+  // Checks an address, or with `mailbox` also "Name <address>"; like domain() for its domain part.
+  bool address(const std::string& value, const JsonPath& path, bool mailbox, const std::string& message);
+  // Says where numbers too large to read were (the parser saw null there).
+  void huge_numbers(const std::vector<HugeNumber>& huge);
+
+  bool hosts_complete_ = true;   // every host's name, role and domains could be read
+  bool users_complete_ = true;   // every user's address could be read
+  std::set<std::string> role_unsure_;  // hosts whose role is neither given nor clear from their fields
+  std::vector<std::size_t> host_index_;      // s.hosts[k] is hosts[host_index_[k]] in the file
+  std::vector<std::size_t> timeline_index_;  // s.timeline[k] is timeline[timeline_index_[k]]
 };
 
 std::string host_list(const Scenario& s);  // "a, b, c" for messages

@@ -35,10 +35,17 @@ SubmissionRoute submission_route(const Scenario& s, const HostSpec& device, cons
   return route;
 }
 
+std::string mailbox_key(std::string_view address) {
+  std::string out = normalize_address(address);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // ASCII only, whatever the locale
+  return out;
+}
+
 const UserSpec* find_user(const Scenario& s, std::string_view address) {
-  const std::string want = normalize_address(address);
+  const std::string want = mailbox_key(address);
   for (const auto& u : s.users)
-    if (normalize_address(u.address) == want) return &u;
+    if (mailbox_key(u.address) == want) return &u;
   return nullptr;
 }
 

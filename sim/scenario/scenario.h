@@ -146,7 +146,14 @@ struct SubmissionRoute {
   int port = 25;
 };
 SubmissionRoute submission_route(const Scenario& s, const HostSpec& device, const SendAction& send);
-const UserSpec* find_user(const Scenario& s, std::string_view address);  // null when not a user
+// The user with this address, or null. Local parts match without regard to case, as Postfix does for
+// local delivery (it folds the address to lower case before the lookup); RFC 5321 §2.4 leaves case in
+// the local part to the receiving server.
+const UserSpec* find_user(const Scenario& s, std::string_view address);
+// The form under which two addresses are the same mailbox: the address with ASCII letters in lower
+// case (domains are case-insensitive everywhere, RFC 5321 §2.4). What the sender wrote is kept
+// elsewhere; this is only for comparing.
+std::string mailbox_key(std::string_view address);
 
 // Defaults a lesson gets when it does not say.
 inline constexpr std::int64_t kDefaultEpoch = 1772442000;  // 2026-03-02T09:00:00Z, a Monday morning
