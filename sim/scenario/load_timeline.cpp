@@ -196,11 +196,11 @@ void Loader::narration(const Json& root, Scenario& s) {
             kind_set = true;
           }
           static const std::set<std::string> verbs{"HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA",
-                                                   "RSET", "NOOP", "VRFY", "ETRN", "QUIT"};
+                                                   "RSET", "NOOP", "VRFY", "ETRN", "QUIT", "BDAT"};
           std::string upper = *cmd;
           for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
           if (!verbs.count(upper))
-            error(wp / "command", "expected an SMTP verb (HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, RSET, NOOP, VRFY, ETRN, QUIT), got " + qt(*cmd));
+            error(wp / "command", "expected an SMTP verb (HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, BDAT, RSET, NOOP, VRFY, ETRN, QUIT), got " + qt(*cmd));
         }
         if (auto acc = str(w, "accepted", wp, false, "an MTA host name")) {
           if (!kind_set) {

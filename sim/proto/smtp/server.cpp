@@ -248,7 +248,7 @@ void ServerSession::cmd_helo(std::string_view args, SessionOutput& out) {
 }
 
 void ServerSession::cmd_ehlo(std::string_view args, SessionOutput& out) {
-  if (!config_.esmtp) return error("502 5.5.2 Error: command not recognized", out);
+  if (!config_.esmtp) return error("500 5.5.2 Error: command not recognized", out);
   if (args.empty()) return error("501 Syntax: EHLO hostname", out);
   reset_transaction();
   tx_.helo = std::string(args);
