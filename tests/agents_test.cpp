@@ -11,8 +11,11 @@
 #include "mail/message.h"
 #include "mail/mime.h"
 #include "scenario/load.h"
+#include "trace_queries.h"
 
 using namespace postlab;
+using postlab::testing::has_line;
+using postlab::testing::of_kind;
 
 namespace {
 
@@ -70,19 +73,6 @@ Scenario lesson(const LessonSpec& s) {
   INFO(text);
   REQUIRE(r.ok());
   return *r.scenario;
-}
-
-std::vector<const TraceEvent*> of_kind(const Trace& t, EventKind kind) {
-  std::vector<const TraceEvent*> out;
-  for (const auto& e : t.events())
-    if (e.kind == kind) out.push_back(&e);
-  return out;
-}
-
-bool has_line(const Trace& t, const std::string& text) {
-  for (const auto& e : t.events())
-    if (e.kind == EventKind::Line && e.text == text) return true;
-  return false;
 }
 
 std::vector<std::string> queue_ids(const Trace& t) {

@@ -8,10 +8,13 @@
 #include "agents/world.h"
 #include "mail/message.h"
 #include "scenario/load.h"
+#include "trace_queries.h"
 #include "trace/player.h"
 #include "trace/view.h"
 
 using namespace postlab;
+using postlab::testing::has_line;
+using postlab::testing::of_kind;
 
 namespace {
 
@@ -22,19 +25,6 @@ Scenario load(const std::string& text) {
   INFO(errors);
   REQUIRE(r.ok());
   return *r.scenario;
-}
-
-std::vector<const TraceEvent*> of_kind(const Trace& t, EventKind kind) {
-  std::vector<const TraceEvent*> out;
-  for (const auto& e : t.events())
-    if (e.kind == kind) out.push_back(&e);
-  return out;
-}
-
-bool has_line(const Trace& t, const std::string& text) {
-  for (const auto& e : t.events())
-    if (e.kind == EventKind::Line && e.text == text) return true;
-  return false;
 }
 
 // A spammer's PC sends through `relay` (an open relay) to x@victim.example; the DNS is given.
