@@ -597,6 +597,27 @@ TEST_CASE("inspector: lesson 06 shows each server only the envelope it was given
   }
 }
 
+TEST_CASE("inspector: a new draft is shown while it travels even when older mail is already filed") {
+  // Lesson 02: the first message is in the museum's mailbox when the tablet writes the second one.
+  LoadResult r = load_scenario_file(lesson_path("02-ehlo-and-extensions"));
+  REQUIRE(r.ok());
+  World world(*r.scenario);
+  world.run();
+  Player player(world.trace(), ViewState::initial(*r.scenario));
+  std::size_t bdat = 0;
+  for (std::size_t i = 0; i < world.trace().size() && bdat == 0; ++i) {
+    const TraceEvent& e = world.trace().events()[i];
+    if (e.kind == EventKind::Line && e.text.rfind("BDAT ", 0) == 0) bdat = player.step_of_event(i);
+  }
+  REQUIRE(bdat > 0);
+  player.seek(bdat);
+  const std::int64_t index = inspected_message(world.trace(), player.view(), -1);
+  REQUIRE(index >= 0);
+  const auto& m = world.trace().messages()[static_cast<std::size_t>(index)];
+  CHECK(m.kind == CopyKind::Draft);
+  CHECK(m.holder == "alice-tablet");
+}
+
 TEST_CASE("narration: a note is labelled with its own step and this step explains the current line") {
   HeadlessImGui imgui;
   App app(kAssets, Lang::En);

@@ -100,17 +100,16 @@ std::string folder_of(const ViewState& view, std::int64_t message) {
 std::int64_t inspected_message(const Trace& trace, const ViewState& view, std::int64_t selected) {
   if (message_present(view, selected)) return selected;
   // The latest message-bearing step whose copy still exists at the cursor: a copy filed or still
-  // queued, else the sender's draft (the device keeps it). A queue's copy that was handed on and
-  // removed is not shown as if it were still there.
+  // queued, or a draft (the device keeps it). A queue's copy that was handed on and removed is not
+  // shown as if it were still there; the search goes on to an earlier step.
   const auto& events = trace.events();
-  std::int64_t draft = -1;
   for (std::size_t i = std::min(view.applied, events.size()); i-- > 0;) {
     const TraceEvent& e = events[i];
     if (e.message < 0 || e.kind == EventKind::QueueRemoved) continue;
-    if (message_present(view, e.message)) return e.message;
-    if (draft < 0 && trace.messages()[static_cast<std::size_t>(e.message)].kind == CopyKind::Draft) draft = e.message;
+    if (message_present(view, e.message) || trace.messages()[static_cast<std::size_t>(e.message)].kind == CopyKind::Draft)
+      return e.message;
   }
-  return draft >= 0 ? draft : view.message;
+  return view.message;
 }
 
 float presentation_font_factor(float window_height) { return std::clamp(window_height / 640.0f, 1.2f, 1.6f); }
