@@ -195,6 +195,9 @@ TEST_CASE("server: MAIL and RCPT syntax errors") {
   CHECK(s.say("MAIL FROM:<a b@uni.example>\r\n") == "501 5.1.7 Bad sender address syntax\r\n");
   CHECK(s.say("MAIL FROM:<alice@@uni.example>\r\n") == "501 5.1.7 Bad sender address syntax\r\n");
   CHECK(s.say("MAIL FROM:<alice@uni.example> junk\r\n") == "555 5.5.4 Unsupported option: junk\r\n");
+  // What Postfix lets through: a stray closing bracket.
+  CHECK(s.say("MAIL FROM:alice@uni.example>\r\nRSET\r\n") == "250 2.1.0 Ok\r\n250 2.0.0 Ok\r\n");
+  CHECK(s.say("MAIL FROM:<alice@uni.example>>\r\nRSET\r\n") == "250 2.1.0 Ok\r\n250 2.0.0 Ok\r\n");
   CHECK_FALSE(s.session.transaction().has_sender);
   // Postfix tolerates a space after the colon and a path without brackets.
   CHECK(s.say("mail from: <Alice@UNI.example>\r\n") == "250 2.1.0 Ok\r\n");

@@ -298,6 +298,7 @@ std::optional<PathArgs> parse_path_args(std::string_view args, std::string_view 
     }
     path = rest.substr(1, gt - 1);
     rest = rest.substr(gt + 1);
+    while (!rest.empty() && rest.front() == '>') rest.remove_prefix(1);  // Postfix takes "<a@b>>"
     if (!rest.empty() && rest.front() != ' ') {
       result.bad_path = true;
       return result;
@@ -306,6 +307,7 @@ std::optional<PathArgs> parse_path_args(std::string_view args, std::string_view 
     const auto sp = rest.find(' ');
     path = rest.substr(0, sp);
     rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp);
+    while (!path.empty() && path.back() == '>') path.remove_suffix(1);  // and "a@b>"
   }
   // RFC 5321 §4.1.1.3 / appendix C: source routes "@a,@b:user@c" are accepted and ignored.
   if (!path.empty() && path.front() == '@') {
