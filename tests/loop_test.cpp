@@ -6,10 +6,13 @@
 
 #include "agents/mta.h"
 #include "agents/world.h"
+#include "export/i18n.h"
+#include "export/run_limit.h"
 #include "mail/message.h"
 #include "scenario/load.h"
 #include "trace_queries.h"
 #include "trace/player.h"
+#include "trace/transcript.h"
 #include "trace/view.h"
 
 using namespace postlab;
@@ -160,6 +163,18 @@ TEST_CASE("run limits: a lesson that would fill the memory stops cleanly at the 
   CHECK(w.trace().bytes() >= limits.max_bytes);
   CHECK(w.trace().bytes() < limits.max_bytes + 8u * 1024 * 1024);  // stopped right after crossing it
   CHECK_FALSE(w.run());  // it stays stopped
+  // One message for people: the limit, its value, when and what happened last.
+  std::string err;
+  for (Lang lang : {Lang::En, Lang::Es}) {
+    auto tr = Translations::load(POSTLAB_SOURCE_DIR "/assets", lang, &err);
+    REQUIRE(tr);
+    const std::string message = run_limit_message(w.trace(), *w.limit_hit(), *tr);
+    CAPTURE(message);
+    CHECK(message.find("kMaxTraceBytes (32 MiB)") != std::string::npos);
+    const TraceEvent& last = w.trace().events().back();
+    CHECK(message.find(format_clock(last.time)) != std::string::npos);
+    CHECK(message.find(tr->phrase(describe(last, lang))) != std::string::npos);
+  }
 
   World counted(s);
   limits = RunLimits{};

@@ -17,7 +17,11 @@ std::string run_limit_message(const Trace& trace, const RunLimit& hit, const Tra
     }
     when = format_clock(e.time);
   }
-  return fill(tr.get("cli.stopped"), {hit.limit, std::to_string(hit.value), when, what});
+  // A byte budget reads better in MiB.
+  const std::string value = hit.limit == "kMaxTraceBytes" && hit.value % (1024 * 1024) == 0
+                                ? std::to_string(hit.value / (1024 * 1024)) + " MiB"
+                                : std::to_string(hit.value);
+  return fill(tr.get("cli.stopped"), {hit.limit, value, when, what});
 }
 
 }  // namespace postlab
