@@ -1,5 +1,5 @@
 // Transcript: every line on the wire so far, C: and S: coloured (replies by class), the current step
-// highlighted. The line text gets most of the width: a compact time, a narrow route column (the
+// highlighted. The line text gets most of the width: a compact time, a narrower route column (the
 // full route on hover) and a TLS column that is never clipped.
 #include <imgui.h>
 
@@ -56,8 +56,9 @@ void draw_transcript(const Frame& f, UiState& ui) {
   const float tls_w = ImGui::CalcTextSize(tr.c("transcript.tls")).x;
   // "00:00.222", wider only once the lesson runs for hours or days.
   const float time_w = ch * static_cast<float>(count_chars(compact_clock(rows[visible - 1].time)));
-  // The route gets about a fifth of the width (12 to 36 characters); the line the rest.
-  const float route_w = std::clamp(avail * 0.2f, ch * 12, ch * 36);
+  // The route gets a bit over a quarter of the width (12 to 40 characters); the line the rest. At
+  // 1280 pixels that is enough for "alice-laptop → mail.uni" once the top-level domain is dropped.
+  const float route_w = std::clamp(avail * 0.28f, ch * 12, ch * 40);
   if (ImGui::BeginTable("##rows", show_time ? 4 : 3, flags)) {
     ImGui::TableSetupScrollFreeze(0, 0);
     if (show_time) ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthFixed, time_w);
