@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "agents/world.h"
+#include "export/run_limit.h"
 #include "export/i18n.h"
 #include "net/network.h"
 #include "trace/transcript.h"
@@ -52,7 +53,14 @@ std::string free_address(const Network& net) {
 int run_console(const Scenario& scenario, const ConsoleOptions& o, const Translations& tr, std::istream& in,
                 std::ostream& out, std::ostream& err) {
   World world(scenario);
+  // A world stopped at a run limit answers nothing more: say so once, and end the session.
+  auto stopped = [&] {
+    if (!world.limit_hit()) return false;
+    err << run_limit_message(world.trace(), *world.limit_hit(), tr) << "\n";
+    return true;
+  };
   world.run();  // the lesson happens first; the console joins the world as it is at the end
+  if (stopped()) return 1;
   Network& net = world.net();
   auto server = net.find_by_name(o.host);
   if (!server) {
@@ -80,6 +88,7 @@ int run_console(const Scenario& scenario, const ConsoleOptions& o, const Transla
   Terminal terminal(out, o.transcript);
   const ConnId id = net.connect(client, *server, o.port, Protocol::Smtp, &terminal);
   world.run();
+  if (stopped()) return 1;
   std::string line;
   bool encrypted_told = false;
   while (!terminal.closed() && std::getline(in, line)) {
@@ -87,6 +96,7 @@ int run_console(const Scenario& scenario, const ConsoleOptions& o, const Transla
     if (o.transcript) out << "C: " << line << "\n";
     net.send(id, true, line + "\r\n");
     world.run();
+    if (stopped()) return 1;
     const auto& events = world.trace().events();
     if (!encrypted_told && !events.empty() && events.back().encrypted) {
       err << tr.get("console.tls") << "\n";
@@ -96,6 +106,7 @@ int run_console(const Scenario& scenario, const ConsoleOptions& o, const Transla
   if (!terminal.failed().empty()) err << fill(tr.get("console.failed"), {terminal.failed()}) << "\n";
   if (net.is_open(id)) net.close(id, true);
   world.run();
+  if (stopped()) return 1;
 
   // What the world did with the session: accepted, delivered, relayed, refused.
   err << "\n" << tr.get("console.summary") << "\n";

@@ -284,3 +284,25 @@ TEST_CASE("bdat: a client told to use BDAT sends one chunk when CHUNKING is offe
   const std::string& data = w.trace().messages()[static_cast<std::size_t>(stored[0]->message)].data;
   CHECK(data.find("\r\n\r\n.a line with a dot\r\n") != std::string::npos);
 }
+
+TEST_CASE("addresses: a recipient given twice in different case is delivered once") {
+  // Postfix cleanup(8) keeps the first spelling and logs nrcpt=1; both RCPTs still get 250.
+  Scenario s = load(R"({"format": 1, "title": "twice",
+  "hosts": [
+    {"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "alice@uni.example"},
+    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
+     "services": ["smtp", "submission"]},
+    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]}],
+  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
+  "users": [{"address": "alice@uni.example", "password": "pw"}, {"address": "bob@correo.example"}],
+  "timeline": [{"at": "0s", "send": {"from": "alice-laptop", "message": {
+    "to": ["bob@correo.example"], "cc": ["BOB@correo.example"], "subject": "twice", "body": "hi"}}}]})");
+  World w(s);
+  CHECK(w.run());
+  const auto accepted = of_kind(w.trace(), EventKind::MessageAccepted);
+  REQUIRE(accepted.size() == 2);
+  CHECK(accepted[0]->text.find("nrcpt=1 ") != std::string::npos);
+  CHECK(w.trace().messages()[static_cast<std::size_t>(accepted[0]->message)].envelope_to ==
+        std::vector<std::string>{"bob@correo.example"});
+  CHECK(of_kind(w.trace(), EventKind::MessageStored).size() == 1);
+}

@@ -188,3 +188,47 @@ TEST_CASE("line limit: a command is cut at 2048 bytes and the rest of the line d
   // Local parts longer than 64 bytes are accepted, as by Postfix.
   CHECK(s.say("RSET\r\nMAIL FROM:<" + std::string(100, 'l') + "@uni.example>\r\n") == "250 2.0.0 Ok\r\n250 2.1.0 Ok\r\n");
 }
+
+TEST_CASE("bdat: after a refused chunk RCPT and DATA are out of order and EHLO starts afresh") {
+  // Checked against Postfix 3.7: the error state counts as a BDAT transaction, and HELO/EHLO reset it.
+  Server s;
+  s.say("EHLO x.example\r\nMAIL FROM:<a@b.example>\r\n");
+  CHECK(s.say("BDAT 2\r\nab") == "554 5.5.1 Error: no valid recipients\r\n");
+  CHECK(s.say("RCPT TO:<bob@correo.example>\r\n") == "503 5.5.1 Error: RCPT after BDAT\r\n");
+  CHECK(s.say("DATA\r\n") == "503 5.5.1 Error: DATA after BDAT\r\n");
+  CHECK(s.say("EHLO y.example\r\n").rfind("250-", 0) == 0);
+  CHECK(s.say("MAIL FROM:<a@b.example>\r\n") == "250 2.1.0 Ok\r\n");
+}
+
+TEST_CASE("bdat: a null chunk is refused before anything else and any number of digits is a count") {
+  Server s;
+  s.say("EHLO x.example\r\n");
+  CHECK(s.say("BDAT 0\r\n") == "551 5.7.1 Null BDAT request\r\n");
+  CHECK(s.say("BDAT 0\r\n") == "551 5.7.1 Null BDAT request\r\n");
+  s.say("RSET\r\n");
+  s.ready();
+  CHECK(s.say("BDAT 0000000000000000005 LAST\r\nabcde") == "250 2.0.0 Ok: 7 bytes queued as 8D1E210C4FA\r\n");
+  s.ready();
+  CHECK(s.say("BDAT 9223372036854775808 LAST\r\n") == "521 5.5.4 Syntax: BDAT count [LAST]\r\n");
+}
+
+TEST_CASE("bdat: many small chunks are counted once each and a CR LF split across chunks is one line end") {
+  Server s;
+  s.ready();
+  std::string replies;
+  for (int i = 0; i < 20000; ++i) replies += s.say("BDAT 1\r\nx");
+  CHECK(replies.size() == 20000 * std::string("250 2.0.0 Ok: 1 bytes\r\n").size());
+  CHECK(s.say("BDAT 1\r\n\r") == "250 2.0.0 Ok: 1 bytes\r\n");
+  CHECK(s.say("BDAT 1 LAST\r\n\n") == "250 2.0.0 Ok: 20002 bytes queued as 8D1E210C4FA\r\n");
+}
+
+TEST_CASE("bdat: refused chunks count as errors and the 421 follows the one that reaches the limit") {
+  Server s;
+  s.say("EHLO x.example\r\n");
+  std::string all;
+  for (int i = 0; i < 19; ++i) all += s.say("BDAT 2\r\n\r\n");
+  CHECK(s.session.errors() == 19);
+  CHECK(s.say("BDAT 2\r\n\r\n") ==
+        "551 5.0.0 Discarded 2 bytes after earlier error\r\n421 4.7.0 mx.correo.example Error: too many errors\r\n");
+  CHECK(s.last.close);
+}

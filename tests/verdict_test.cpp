@@ -206,6 +206,16 @@ TEST_CASE("verdict: another person's device writing someone else's From is forge
   CHECK(v.reasons[0] == Phrase{"verdict.other_persons_device", {"decano@uni.example", "alice-laptop", "alice@uni.example"}});
 }
 
+TEST_CASE("verdict: a device named inside the domain is still judged by whose device it is") {
+  // pc.uni.example belongs to Mallory, a uni.example user; it writes the dean's name in From:.
+  MessageSnapshot s = snapshot("Decano <decano@uni.example>", "mallory@uni.example", "pc.uni.example");
+  s.client_user = "mallory@uni.example";
+  const SpoofVerdict v = spoof_verdict(s);
+  CHECK(v.verdict == SenderVerdict::Forged);
+  REQUIRE_FALSE(v.reasons.empty());
+  CHECK(v.reasons.front().key == "verdict.other_persons_device");
+}
+
 TEST_CASE("verdict: each verdict has its translation key") {
   CHECK(std::string(verdict_key(SenderVerdict::Forged)) == "verdict.forged");
   CHECK(std::string(verdict_key(SenderVerdict::Unverified)) == "verdict.unverified");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "agents/mda.h"
 #include "agents/smtp_conn.h"
@@ -211,8 +212,14 @@ smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& t
   if (!tx.mail_from.empty()) tx.mail_from = resolve_local(tx.mail_from);
   message.prepend("Received", received_header(client, tx, queue_id));
 
+  // cleanup(8) drops a recipient given twice (without regard to case), keeping the first spelling:
+  // one delivery each.
   std::vector<std::string> rcpts;
-  for (const auto& r : tx.rcpts) rcpts.push_back(resolve_local(r));
+  std::set<std::string> seen;
+  for (const auto& r : tx.rcpts) {
+    const std::string resolved = resolve_local(r);
+    if (seen.insert(Mailstore::key(resolved)).second) rcpts.push_back(resolved);
+  }
   const NetHost& from_host = world_.net().host(client);
   MessageSnapshot snap{queue_id,      tx.mail_from,      rcpts,       message.serialize(),
                        from_host.name, from_host.address, tx.helo, tx.auth_user, tx.tls};

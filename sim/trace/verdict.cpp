@@ -67,13 +67,14 @@ SpoofVerdict spoof_verdict(const MessageSnapshot& s) {
       judge(SenderVerdict::Consistent, {"verdict.from_is_login", {f.header_from}});
     else
       judge(SenderVerdict::Forged, {"verdict.from_not_login", {f.header_from, f.auth_user}});
-  } else if (serves_domain) {
-    judge(SenderVerdict::Consistent, {"verdict.from_matches_host", {from_domain, f.client_host}});
   } else if (!s.client_user.empty() && iequals(s.client_user, f.header_from)) {
     // The user's own device, accepted without a login: nothing wrong, but nothing checked either.
     judge(SenderVerdict::Unverified, {"verdict.own_device_no_login", {f.client_host, s.client_user}});
   } else if (!s.client_user.empty()) {
+    // Someone's device, whatever its name says ("pc.uni.example" may be anyone's at uni.example).
     judge(SenderVerdict::Forged, {"verdict.other_persons_device", {f.header_from, f.client_host, s.client_user}});
+  } else if (serves_domain) {
+    judge(SenderVerdict::Consistent, {"verdict.from_matches_host", {from_domain, f.client_host}});
   } else {
     judge(SenderVerdict::Forged, {"verdict.from_not_host", {from_domain, f.client_host, f.client_address}});
   }

@@ -1,6 +1,7 @@
 // Every SMTP limit in one place. Defaults are Postfix's (mail_params.h); the RFC minimums are noted.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 
 namespace postlab::smtp {
 
@@ -16,8 +17,9 @@ inline constexpr std::size_t kRecipientLimit = 1000;
 inline constexpr std::size_t kLineLengthLimit = 2048;
 // Postfix smtpd_hard_error_limit: at this many errors the server says 421 and hangs up.
 inline constexpr int kHardErrorLimit = 20;
-// Most digits a BDAT chunk size may have (RFC 3030 §3 "1*DIGIT"); a larger count is a syntax error.
-inline constexpr std::size_t kBdatCountDigits = 18;
+// Largest BDAT chunk size (RFC 3030 §3 "1*DIGIT"): Postfix reads it into a signed 64-bit off_t, so a
+// larger value is a syntax error however many digits it has.
+inline constexpr std::uint64_t kBdatMaxCount = 9223372036854775807ull;
 // Longest reply line a client buffers before calling the reply malformed (RFC 5321 §4.5.3.1.5 is 512).
 inline constexpr std::size_t kMaxReplyLine = 4096;
 // Most lines of one multi-line reply a client accepts.

@@ -79,11 +79,15 @@ SessionOutput ServerSession::on_input(std::string_view bytes) {
           data_.clear();
         } else {
           data_.append(bytes.substr(i, take));
+          bdat_count(bytes.substr(i, take));
         }
       }
       bdat_remaining_ -= take;
       i += take - 1;
-      if (bdat_remaining_ == 0) bdat_chunk_done(out);
+      if (bdat_remaining_ == 0) {
+        bdat_chunk_done(out);
+        hard_limit(out);
+      }
       continue;
     }
     if (c == '\n') {
@@ -104,13 +108,7 @@ SessionOutput ServerSession::on_input(std::string_view bytes) {
         pending_.clear();
         break;
       }
-      if (state_ != ServerState::Closed && errors_ >= config_.hard_error_limit) {
-        // Postfix checks the hard limit before it reads the next command, so the 421 follows the
-        // reply that reached the limit at once (smtpd.c, smtpd_proto()).
-        out.reply("421 4.7.0 " + config_.hostname + " Error: too many errors");
-        out.close = true;
-        state_ = ServerState::Closed;
-      }
+      hard_limit(out);
       continue;
     }
     if (discarding_) continue;
@@ -128,6 +126,15 @@ SessionOutput ServerSession::on_input(std::string_view bytes) {
     }
   }
   return out;
+}
+
+void ServerSession::hard_limit(SessionOutput& out) {
+  if (state_ == ServerState::Closed || errors_ < config_.hard_error_limit) return;
+  // Postfix checks the hard limit before it reads the next command, so the 421 follows the reply
+  // that reached the limit at once (smtpd.c, smtpd_proto()).
+  out.reply("421 4.7.0 " + config_.hostname + " Error: too many errors");
+  out.close = true;
+  state_ = ServerState::Closed;
 }
 
 void ServerSession::error(std::string_view reply, SessionOutput& out) {
@@ -149,7 +156,10 @@ void ServerSession::reset_transaction() {
   data_size_ = 0;
   data_too_big_ = false;
   bdat_used_ = false;
+  bdat_error_ = false;  // Postfix's mail_reset() (RSET, HELO, EHLO, the end of a message)
   bdat_size_ = 0;
+  bdat_line_ = 0;
+  bdat_prev_cr_ = false;
   if (state_ == ServerState::Mail || state_ == ServerState::Rcpt || state_ == ServerState::Data ||
       state_ == ServerState::Bdat)
     state_ = ServerState::Ready;
@@ -419,7 +429,7 @@ void ServerSession::cmd_rcpt(std::string_view args, SessionOutput& out) {
     out.reply("452 4.5.3 Error: too many recipients");  // not counted as an error (overshoot limit)
     return;
   }
-  if (bdat_used_) return error("503 5.5.1 Error: RCPT after BDAT", out);
+  if (bdat_used_ || bdat_error_) return error("503 5.5.1 Error: RCPT after BDAT", out);
   const std::string rcpt = bare ? parsed->path : normalize_address(parsed->path);
   // Postfix delays sender restrictions to RCPT time (smtpd_delay_reject = yes).
   if (auto rejection = hooks_.check_sender(tx_, tx_.mail_from)) return error(*rejection, out);
@@ -431,9 +441,9 @@ void ServerSession::cmd_rcpt(std::string_view args, SessionOutput& out) {
 }
 
 void ServerSession::cmd_data(std::string_view args, SessionOutput& out) {
+  // RFC 3030 §2: DATA and BDAT must not be mixed in one transaction (Postfix checks this first).
+  if (bdat_used_ || bdat_error_) return error("503 5.5.1 Error: DATA after BDAT", out);
   if (!tx_.has_sender) return error("503 5.5.1 Error: need RCPT command", out);
-  // RFC 3030 §2: DATA and BDAT must not be mixed in one transaction.
-  if (bdat_used_) return error("503 5.5.1 Error: DATA after BDAT", out);
   if (tx_.rcpts.empty()) return error("554 5.5.1 Error: no valid recipients", out);
   if (!args.empty()) return error("501 5.5.4 Syntax: DATA", out);
   state_ = ServerState::Data;
@@ -493,15 +503,23 @@ void ServerSession::cmd_bdat(std::string_view args, SessionOutput& out) {
     if (sp > pos) words.push_back(args.substr(pos, sp - pos));
     pos = sp + 1;
   }
-  bool digits = !words.empty() && words.size() <= 2 && words[0].size() <= kBdatCountDigits;
-  if (digits)
-    for (char ch : words[0]) digits = digits && std::isdigit(static_cast<unsigned char>(ch));
+  // Any number of digits, as long as the value fits Postfix's signed 64-bit size (off_t).
+  std::uint64_t count = 0;
+  bool digits = !words.empty() && words.size() <= 2 && !words[0].empty();
+  for (char ch : digits ? words[0] : std::string_view()) {
+    const auto d = static_cast<unsigned>(ch - '0');
+    if (d > 9 || count > (kBdatMaxCount - d) / 10) {
+      digits = false;
+      break;
+    }
+    count = count * 10 + d;
+  }
   if (!digits || (words.size() == 2 && !iequals(words[1], "LAST"))) {
     // The chunk's size is unknown, so its bytes cannot be skipped.
     out.note("note.smtp.bdat_syntax");
     return hang_up("521 5.5.4 Syntax: BDAT count [LAST]");
   }
-  const std::size_t n = std::stoull(std::string(words[0]));
+  const auto n = static_cast<std::size_t>(count);
   bdat_last_ = words.size() == 2;
   bdat_remaining_ = n;
   bdat_chunk_ = n;
@@ -509,11 +527,12 @@ void ServerSession::cmd_bdat(std::string_view args, SessionOutput& out) {
   bdat_reply_.clear();
   // A refused chunk is still read to its end and then refused, so both sides stay in step. After a
   // refused chunk that is not the LAST, Postfix discards every chunk up to the LAST one or RSET.
-  if (bdat_error_) bdat_reply_ = "551 5.0.0 Discarded " + std::to_string(n) + " bytes after earlier error";
+  if (n == 0 && !bdat_last_) bdat_reply_ = "551 5.7.1 Null BDAT request";  // checked first, as in Postfix
+  else if (bdat_error_) bdat_reply_ = "551 5.0.0 Discarded " + std::to_string(n) + " bytes after earlier error";
   else if (!tx_.has_sender) bdat_reply_ = "503 5.5.1 Error: need RCPT command";
   else if (tx_.rcpts.empty()) bdat_reply_ = "554 5.5.1 Error: no valid recipients";
-  else if (n == 0 && !bdat_last_) bdat_reply_ = "551 5.7.1 Null BDAT request";
-  else if (bdat_size_ + n > config_.message_size_limit) bdat_reply_ = "552 5.3.4 Chunk exceeds message size limit";
+  else if (bdat_size_ + bdat_line_ + n > config_.message_size_limit)
+    bdat_reply_ = "552 5.3.4 Chunk exceeds message size limit";
   if (!bdat_reply_.empty()) {
     bdat_skip_ = true;
   } else {
@@ -523,50 +542,44 @@ void ServerSession::cmd_bdat(std::string_view args, SessionOutput& out) {
   if (n == 0) bdat_chunk_done(out);
 }
 
-std::size_t ServerSession::bdat_act_size() const {
+void ServerSession::bdat_count(std::string_view bytes) {
   // Postfix counts the message as it writes it: each line's length plus CR LF (a bare LF line too);
-  // a line not yet ended counts its bytes so far.
-  std::size_t size = 0, line = 0;
-  for (std::size_t i = 0; i < data_.size(); ++i) {
-    if (data_[i] != '\n') {
-      ++line;
-      continue;
+  // a line not yet ended counts its bytes so far. Counted as the bytes come, once each.
+  for (char ch : bytes) {
+    if (ch == '\n') {
+      bdat_size_ += bdat_line_ - (bdat_prev_cr_ ? 1 : 0) + 2;
+      bdat_line_ = 0;
+    } else {
+      ++bdat_line_;
     }
-    size += (i > 0 && data_[i - 1] == '\r' ? line - 1 : line) + 2;
-    line = 0;
+    bdat_prev_cr_ = ch == '\r';
   }
-  return size + line;
 }
 
 void ServerSession::bdat_chunk_done(SessionOutput& out) {
   if (bdat_skip_) {
     bdat_skip_ = false;
     error(bdat_reply_, out);
-    if (bdat_last_) {
-      bdat_error_ = false;
-      reset_transaction();
-    } else {
-      bdat_error_ = true;
-    }
+    if (bdat_last_) reset_transaction();
+    else bdat_error_ = true;
     return;
   }
-  bdat_size_ = bdat_act_size();
   if (data_too_big_) {
-    bdat_error_ = !bdat_last_;
     out.reply("552 5.3.4 Error: message file too big");
     ++errors_;
-    if (bdat_last_) reset_transaction();
+    reset_transaction();
+    bdat_error_ = !bdat_last_;  // Postfix resets the transaction, then discards chunks up to LAST
     return;
   }
   if (!bdat_last_) {
     out.reply("250 2.0.0 Ok: " + std::to_string(bdat_chunk_) + " bytes");
     return;
   }
+  std::size_t size = bdat_size_ + bdat_line_;
   if (!data_.empty() && data_.back() != '\n') {
-    bdat_size_ += 2;  // an unterminated last line counts its CR LF
+    size += 2;         // an unterminated last line counts its CR LF
     data_ += "\r\n";  // and is stored with it
   }
-  const std::size_t size = bdat_size_;
   AcceptResult r = hooks_.accept_message(tx_, data_);
   if (r.ok) {
     out.reply("250 2.0.0 Ok: " + std::to_string(size) + " bytes queued as " + r.queue_id);
@@ -580,7 +593,6 @@ void ServerSession::bdat_chunk_done(SessionOutput& out) {
 
 void ServerSession::cmd_rset(std::string_view args, SessionOutput& out) {
   if (!args.empty()) return error("501 5.5.4 Syntax: RSET", out);
-  bdat_error_ = false;
   reset_transaction();
   out.reply("250 2.0.0 Ok");
 }

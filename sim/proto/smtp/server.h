@@ -120,7 +120,8 @@ class ServerSession {
   void cmd_quit(std::string_view args, SessionOutput& out);
   void cmd_bdat(std::string_view args, SessionOutput& out);
   void bdat_chunk_done(SessionOutput& out);
-  std::size_t bdat_act_size() const;
+  void bdat_count(std::string_view bytes);
+  void hard_limit(SessionOutput& out);  // 421 and hang up once the error count reaches the limit
   void finish_message(SessionOutput& out);
 
   ServerConfig config_;
@@ -144,7 +145,9 @@ class ServerSession {
   bool bdat_used_ = false;      // this transaction has BDAT chunks (DATA is then out of order)
   bool bdat_error_ = false;     // a chunk was refused: later chunks are discarded up to LAST or RSET
   std::size_t bdat_chunk_ = 0;  // size of the chunk being read
-  std::size_t bdat_size_ = 0;   // the message so far, counted as Postfix does (lines plus CR LF)
+  std::size_t bdat_size_ = 0;   // the message's ended lines, counted as Postfix does (length plus CR LF)
+  std::size_t bdat_line_ = 0;   // bytes of the line not yet ended
+  bool bdat_prev_cr_ = false;   // the last byte read was CR
 };
 
 // "MAIL FROM:<a@b> SIZE=1" -> path and parameters. nullopt when the keyword or the path is missing
