@@ -45,6 +45,29 @@ Scenario relay_world(const std::string& dns, const std::string& extra_hosts = ""
 })");
 }
 
+// Two providers as in lesson 01: a device of uni.example sends one message to correo.example.
+struct TwoProviders {
+  std::string device = "alice-laptop";
+  std::string user = "alice@uni.example";       // the device's user
+  std::string uni_policy = "{}";                // mail.uni.example's policy
+  std::string users = R"({"address": "alice@uni.example", "password": "pw"}, {"address": "bob@correo.example"})";
+  std::string message;                           // the message object's fields, without braces
+  std::string more;                              // more top-level members, each with a leading comma
+};
+
+std::string lesson_text(const TwoProviders& p) {
+  return R"({"format": 1, "title": "two providers",
+  "hosts": [
+    {"name": ")" + p.device + R"(", "role": "client", "address": "192.0.2.10", "user": ")" + p.user + R"("},
+    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
+     "services": ["smtp", "submission"], "policy": )" + p.uni_policy + R"(},
+    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]}],
+  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
+  "users": [)" + p.users + R"(],
+  "timeline": [{"at": "0s", "send": {"from": ")" + p.device + R"(", "message": {)" + p.message + R"(}}}])" +
+         p.more + "}";
+}
+
 }  // namespace
 
 TEST_CASE("loops: an open relay that is the MX of a domain it does not host bounces 5.4.6 at once") {
@@ -188,18 +211,13 @@ TEST_CASE("run limits: a lesson that would fill the memory stops cleanly at the 
 }
 
 TEST_CASE("addresses: local parts match without regard to case and messages keep what was written") {
-  Scenario s = load(R"({"format": 1, "title": "case",
-  "hosts": [
-    {"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "Alice@uni.example"},
-    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
-     "services": ["smtp", "submission"], "policy": {"verify_sender": true}},
-    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]}],
-  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
-  "users": [{"address": "alice@uni.example", "password": "pw"}, {"address": "Bob@correo.example"}],
-  "timeline": [{"at": "0s", "send": {"from": "alice-laptop", "message": {
-    "to": ["BOB@Correo.example"], "subject": "case", "body": "hi"}}}],
-  "narration": [{"when": {"stored": "bob@CORREO.example"}, "say": "stored"}]
-})");
+  TwoProviders p;
+  p.user = "Alice@uni.example";
+  p.uni_policy = R"({"verify_sender": true})";
+  p.users = R"({"address": "alice@uni.example", "password": "pw"}, {"address": "Bob@correo.example"})";
+  p.message = R"("to": ["BOB@Correo.example"], "subject": "case", "body": "hi")";
+  p.more = R"(, "narration": [{"when": {"stored": "bob@CORREO.example"}, "say": "stored"}])";
+  Scenario s = load(lesson_text(p));
   World w(s);
   CHECK(w.run());
   CHECK(has_line(w.trace(), "235 2.7.0 Authentication successful\r\n"));  // logged in as Alice@ for alice@
@@ -225,16 +243,12 @@ TEST_CASE("addresses: local parts match without regard to case and messages keep
 }
 
 TEST_CASE("smtputf8: a UTF-8 local part makes the client ask for SMTPUTF8 or give up (5.6.7)") {
-  const std::string text = R"({"format": 1, "title": "utf8",
-  "hosts": [
-    {"name": "jose-laptop", "role": "client", "address": "192.0.2.10", "user": "jos\u00e9@uni.example"},
-    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
-     "services": ["smtp", "submission"]},
-    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]}],
-  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
-  "users": [{"address": "jos\u00e9@uni.example", "password": "pw"}, {"address": "bob@correo.example"}],
-  "timeline": [{"at": "0s", "send": {"from": "jose-laptop", "message": {
-    "to": ["bob@correo.example"], "subject": "utf8", "body": "hola"}}}]})";
+  TwoProviders p;
+  p.device = "jose-laptop";
+  p.user = "jos\u00e9@uni.example";
+  p.users = R"({"address": "jos\u00e9@uni.example", "password": "pw"}, {"address": "bob@correo.example"})";
+  p.message = R"("to": ["bob@correo.example"], "subject": "utf8", "body": "hola")";
+  const std::string text = lesson_text(p);
   World ok(load(text));
   CHECK(ok.run());
   std::size_t declared = 0;
@@ -257,16 +271,9 @@ TEST_CASE("smtputf8: a UTF-8 local part makes the client ask for SMTPUTF8 or giv
 }
 
 TEST_CASE("bdat: a client told to use BDAT sends one chunk when CHUNKING is offered") {
-  Scenario s = load(R"({"format": 1, "title": "bdat",
-  "hosts": [
-    {"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "alice@uni.example"},
-    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
-     "services": ["smtp", "submission"]},
-    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]}],
-  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
-  "users": [{"address": "alice@uni.example", "password": "pw"}, {"address": "bob@correo.example"}],
-  "timeline": [{"at": "0s", "send": {"from": "alice-laptop", "message": {
-    "to": ["bob@correo.example"], "subject": "chunks", "body": ".a line with a dot\n"}}}]})");
+  TwoProviders p;
+  p.message = R"("to": ["bob@correo.example"], "subject": "chunks", "body": ".a line with a dot\n")";
+  Scenario s = load(lesson_text(p));
   s.hosts[0].use_bdat = true;
   s.hosts[1].policy.use_bdat = true;
   World w(s);
@@ -287,16 +294,9 @@ TEST_CASE("bdat: a client told to use BDAT sends one chunk when CHUNKING is offe
 
 TEST_CASE("addresses: a recipient given twice in different case is delivered once") {
   // Postfix cleanup(8) keeps the first spelling and logs nrcpt=1; both RCPTs still get 250.
-  Scenario s = load(R"({"format": 1, "title": "twice",
-  "hosts": [
-    {"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "alice@uni.example"},
-    {"name": "mail.uni.example", "role": "mta", "address": "198.51.100.25", "domains": ["uni.example"],
-     "services": ["smtp", "submission"]},
-    {"name": "mx.correo.example", "role": "mta", "address": "203.0.113.5", "domains": ["correo.example"]}],
-  "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
-  "users": [{"address": "alice@uni.example", "password": "pw"}, {"address": "bob@correo.example"}],
-  "timeline": [{"at": "0s", "send": {"from": "alice-laptop", "message": {
-    "to": ["bob@correo.example"], "cc": ["BOB@correo.example"], "subject": "twice", "body": "hi"}}}]})");
+  TwoProviders p;
+  p.message = R"("to": ["bob@correo.example"], "cc": ["BOB@correo.example"], "subject": "twice", "body": "hi")";
+  Scenario s = load(lesson_text(p));
   World w(s);
   CHECK(w.run());
   const auto accepted = of_kind(w.trace(), EventKind::MessageAccepted);
