@@ -187,9 +187,9 @@ int main(int argc, char** argv) {
   World world(*r.scenario);
   const bool finished = world.run();
   if (format == "json")
-    std::cout << trace_to_json(*r.scenario, world.trace(), *tr);
+    write_trace_json(std::cout, *r.scenario, world.trace(), *tr);
   else
-    std::cout << steps_to_text(*r.scenario, world.trace(), *tr);
+    write_steps_text(std::cout, *r.scenario, world.trace(), *tr);
   if (!finished) {
     // One message: which limit, its value, and what was happening when the run stopped.
     std::cerr << run_limit_message(world.trace(), *world.limit_hit(), *tr) << "\n";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ostream>
 
 #include "export/i18n.h"
 #include "scenario/scenario.h"
@@ -25,7 +26,7 @@ std::string pad(const std::string& s, std::size_t width) {
 
 }  // namespace
 
-std::string steps_to_text(const Scenario& scenario, const Trace& trace, const Translations& tr) {
+void write_steps_text(std::ostream& os, const Scenario& scenario, const Trace& trace, const Translations& tr) {
   std::size_t steps = 0, route_width = 0;
   for (const auto& e : trace.events()) {
     if (!is_step(e.kind)) continue;
@@ -43,6 +44,7 @@ std::string steps_to_text(const Scenario& scenario, const Trace& trace, const Tr
     for (const auto& g : scenario.goals) out += "  - " + g.get(tr.lang()) + "\n";
   }
   out += "\n";
+  os << out;  // the header; then one step at a time, so memory does not grow with the trace
 
   std::size_t step = 0;
   for (const auto& e : trace.events()) {
@@ -64,10 +66,9 @@ std::string steps_to_text(const Scenario& scenario, const Trace& trace, const Tr
     for (std::size_t i = 0; i < lines.size(); ++i) {
       std::string row = (i == 0 ? prefix : indent) + lines[i];
       while (!row.empty() && row.back() == ' ') row.pop_back();
-      out += row + "\n";
+      os << row << '\n';
     }
   }
-  return out;
 }
 
 }  // namespace postlab

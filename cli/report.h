@@ -1,6 +1,6 @@
 // The text a student reads in a terminal: one step per row (time, from → to, protocol, line).
 #pragma once
-#include <string>
+#include <iosfwd>
 
 namespace postlab {
 
@@ -8,6 +8,7 @@ struct Scenario;
 class Trace;
 class Translations;
 
-std::string steps_to_text(const Scenario& scenario, const Trace& trace, const Translations& tr);
+// Written as it goes, one step at a time.
+void write_steps_text(std::ostream& out, const Scenario& scenario, const Trace& trace, const Translations& tr);
 
 }  // namespace postlab

@@ -1,6 +1,8 @@
 #include "export/json_export.h"
 
 #include <nlohmann/json.hpp>
+#include <ostream>
+#include <sstream>
 
 #include "export/i18n.h"
 #include "scenario/scenario.h"
@@ -10,15 +12,58 @@
 
 namespace postlab {
 
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Writes one value as it would stand at `depth` inside a document dumped with indent 2, so that the
+// streamed file is byte for byte what dumping the whole document at once would give.
+void put(std::ostream& out, const Json& value, std::size_t depth) {
+  const std::string text = value.dump(2);
+  const std::string pad(2 * depth, ' ');
+  std::size_t start = 0;
+  for (std::size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', start)) {
+    out.write(text.data() + start, static_cast<std::streamsize>(nl + 1 - start));
+    out << pad;
+    start = nl + 1;
+  }
+  out.write(text.data() + start, static_cast<std::streamsize>(text.size() - start));
+}
+
+// `"key": [` ... `]` with one element at a time from make(i); an empty list is "[]" as dump() writes it.
+template <class Make>
+void put_list(std::ostream& out, const char* key, std::size_t count, Make make) {
+  out << "  \"" << key << "\": ";
+  if (count == 0) {
+    out << "[]";
+    return;
+  }
+  out << "[\n";
+  for (std::size_t i = 0; i < count; ++i) {
+    out << "    ";
+    put(out, make(i), 2);
+    out << (i + 1 < count ? ",\n" : "\n");
+  }
+  out << "  ]";
+}
+
+}  // namespace
+
 std::string trace_to_json(const Scenario& scenario, const Trace& trace, const Translations& tr) {
-  using Json = nlohmann::ordered_json;
-  Json out;
-  out["format"] = 1;
-  out["lesson"] = {{"file", scenario.file}, {"title", scenario.title.get(tr.lang())}};
-  out["fingerprint"] = trace.fingerprint();
-  Json steps = Json::array();
+  std::ostringstream out;
+  write_trace_json(out, scenario, trace, tr);
+  return out.str();
+}
+
+void write_trace_json(std::ostream& out, const Scenario& scenario, const Trace& trace, const Translations& tr) {
+  // Streamed: one event or message at a time, so memory does not grow with the trace beyond itself.
+  out << "{\n  \"format\": 1,\n  \"lesson\": ";
+  put(out, Json{{"file", scenario.file}, {"title", scenario.title.get(tr.lang())}}, 1);
+  out << ",\n  \"fingerprint\": " << Json(trace.fingerprint()).dump() << ",\n";
+  const auto& events = trace.events();
   std::size_t step = 0;
-  for (const auto& e : trace.events()) {
+  put_list(out, "events", events.size(), [&](std::size_t index) {
+    const TraceEvent& e = events[index];
     Json j;
     if (is_step(e.kind)) j["step"] = ++step;
     j["seq"] = e.seq;
@@ -52,11 +97,10 @@ std::string trace_to_json(const Scenario& scenario, const Trace& trace, const Tr
     }
     if (e.message >= 0) j["message"] = e.message;
     if (e.cause >= 0) j["cause"] = e.cause;
-    steps.push_back(std::move(j));
-  }
-  out["events"] = std::move(steps);
-  Json messages = Json::array();
-  for (std::size_t i = 0; i < trace.messages().size(); ++i) {
+    return j;
+  });
+  out << ",\n";
+  put_list(out, "messages", trace.messages().size(), [&](std::size_t i) {
     const auto& m = trace.messages()[i];
     Json jm{{"id", i}, {"queue_id", m.queue_id}, {"envelope_from", m.envelope_from}, {"envelope_to", m.envelope_to}};
     const SenderFacts f = sender_facts(m);
@@ -75,10 +119,9 @@ std::string trace_to_json(const Scenario& scenario, const Trace& trace, const Tr
       jm["verdict"] = {{"kind", kind}, {"reasons", std::move(reasons)}};
     }
     jm["data"] = m.data;
-    messages.push_back(std::move(jm));
-  }
-  out["messages"] = std::move(messages);
-  return out.dump(2) + "\n";
+    return jm;
+  });
+  out << "\n}\n";
 }
 
 }  // namespace postlab
