@@ -10,12 +10,12 @@ constexpr const char* kSans = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 constexpr const char* kMono = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
 
 const ImWchar* glyph_ranges() {
-  // Latin (Spanish included), typographic punctuation (“ ” « » …), arrows and the player's shapes.
+  // Latin (Spanish included), typographic punctuation (“ ” « » …), currency (€), arrows and the player's shapes.
   static ImVector<ImWchar> ranges;
   if (ranges.empty()) {
     ImFontGlyphRangesBuilder b;
     b.AddRanges(ImGui::GetIO().Fonts->GetGlyphRangesDefault());
-    static const ImWchar extra[] = {0x0100, 0x017F, 0x2010, 0x205E, 0x2190, 0x21FF, 0x2500, 0x25FF, 0};
+    static const ImWchar extra[] = {0x0100, 0x017F, 0x2010, 0x205E, 0x20A0, 0x20CF, 0x2190, 0x21FF, 0x2500, 0x25FF, 0};
     b.AddRanges(extra);
     b.BuildRanges(&ranges);
   }

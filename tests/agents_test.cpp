@@ -422,25 +422,28 @@ TEST_CASE("agents: every lesson's messages parse back to what the lesson describ
     std::size_t k = 0;
     for (const auto& item : r.scenario->timeline) {
       if (!item.send) continue;
-      REQUIRE(k < drafts.size());
-      const MessageSpec& spec = item.send->message;
-      const MimePart root = parse_mime(drafts[k++]->data);
-      CHECK(decode_header_text(Message::parse(drafts[k - 1]->data).get("Subject")) == spec.subject);
-      const MimePart* text = find_part(root, "text/plain");
-      REQUIRE(text != nullptr);
-      CHECK(text->problem.empty());
-      CHECK(text->decoded == to_crlf(spec.body));
-      if (!spec.html.empty()) {
-        const MimePart* html = find_part(root, "text/html");
-        REQUIRE(html != nullptr);
-        CHECK(html->decoded == to_crlf(spec.html));
-      }
-      for (const auto& a : spec.attachments) {
-        const MimePart* part = find_part(root, a.type.empty() ? guess_mime_type(a.name) : a.type, a.name);
-        REQUIRE(part != nullptr);
-        CHECK(part->encoding == "base64");
-        CHECK(part->decoded.size() == a.size);
-        if (a.has_content) CHECK(part->decoded == a.content);
+      // A repeated entry composes one draft per repetition (the bundled lessons do not interleave them).
+      for (std::size_t rep = 0; rep < item.count; ++rep) {
+        REQUIRE(k < drafts.size());
+        const MessageSpec& spec = item.send->message;
+        const MimePart root = parse_mime(drafts[k++]->data);
+        CHECK(decode_header_text(Message::parse(drafts[k - 1]->data).get("Subject")) == spec.subject);
+        const MimePart* text = find_part(root, "text/plain");
+        REQUIRE(text != nullptr);
+        CHECK(text->problem.empty());
+        CHECK(text->decoded == to_crlf(spec.body));
+        if (!spec.html.empty()) {
+          const MimePart* html = find_part(root, "text/html");
+          REQUIRE(html != nullptr);
+          CHECK(html->decoded == to_crlf(spec.html));
+        }
+        for (const auto& a : spec.attachments) {
+          const MimePart* part = find_part(root, a.type.empty() ? guess_mime_type(a.name) : a.type, a.name);
+          REQUIRE(part != nullptr);
+          CHECK(part->encoding == "base64");
+          CHECK(part->decoded.size() == a.size);
+          if (a.has_content) CHECK(part->decoded == a.content);
+        }
       }
     }
     CHECK(k == drafts.size());

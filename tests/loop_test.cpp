@@ -1,6 +1,7 @@
 // Mail loops, run limits, addresses matched as servers match them, SMTPUTF8 and BDAT across a world.
 #include <doctest/doctest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -305,4 +306,62 @@ TEST_CASE("addresses: a recipient given twice in different case is delivered onc
   CHECK(w.trace().messages()[static_cast<std::size_t>(accepted[0]->message)].envelope_to ==
         std::vector<std::string>{"bob@correo.example"});
   CHECK(of_kind(w.trace(), EventKind::MessageStored).size() == 1);
+}
+
+TEST_CASE("repeat: a repeated send happens count times every apart and draws from its lists") {
+  LoadResult r = load_scenario_file(POSTLAB_SOURCE_DIR "/scenarios/08-spam-storm.json");
+  REQUIRE(r.ok());
+  World w(*r.scenario);
+  CHECK(w.run());
+  const auto composed = of_kind(w.trace(), EventKind::MessageComposed);
+  REQUIRE(composed.size() == 50);
+  std::set<std::string> bots, students;
+  for (std::size_t k = 0; k < composed.size(); ++k) {
+    CHECK(composed[k]->time == static_cast<SimTime>(k) * 2 * kSecond);
+    bots.insert(composed[k]->from);
+    const auto& draft = w.trace().messages()[static_cast<std::size_t>(composed[k]->message)];
+    REQUIRE(draft.envelope_to.size() == 1);
+    students.insert(draft.envelope_to[0]);
+  }
+  CHECK(bots.size() == 3);      // each of the three bots sent some
+  CHECK(students.size() >= 4);  // and many students got one
+  CHECK(of_kind(w.trace(), EventKind::MessageStored).size() == 50);
+  std::size_t said = 0;
+  for (const auto* e : of_kind(w.trace(), EventKind::Narration)) said += e->text.rfind("The bots start.", 0) == 0;
+  CHECK(said == 1);  // a repeated entry is narrated once
+
+  World again(*r.scenario);
+  again.run();
+  CHECK(again.trace().fingerprint() == w.trace().fingerprint());  // the draws come from the seed
+  Scenario other = *r.scenario;
+  other.seed = 89;
+  World reseeded(other);
+  reseeded.run();
+  CHECK(reseeded.trace().fingerprint() != w.trace().fingerprint());
+}
+
+TEST_CASE("repeat: without a from each message is from the drawn device's own user") {
+  TwoProviders p;
+  p.message = R"("to": ["bob@correo.example"], "subject": "many")";
+  Scenario s = load(lesson_text(p));
+  // A second device of another uni.example user, and the send drawn from both.
+  HostSpec carol = s.hosts[0];
+  carol.name = "carol-pc";
+  carol.address = "192.0.2.11";
+  carol.user = "carol@uni.example";
+  s.hosts.push_back(carol);
+  s.users.push_back(UserSpec{"carol@uni.example", "pw", {}});
+  s.timeline[0].count = 12;
+  s.timeline[0].every = kSecond;
+  s.timeline[0].send->hosts = {"alice-laptop", "carol-pc"};
+  World w(s);
+  CHECK(w.run());
+  std::size_t checked = 0;
+  for (const auto* e : of_kind(w.trace(), EventKind::MessageComposed)) {
+    const Message m = Message::parse(w.trace().messages()[static_cast<std::size_t>(e->message)].data);
+    CHECK(m.get("From") == (e->from == "carol-pc" ? "carol@uni.example" : "alice@uni.example"));
+    ++checked;
+  }
+  CHECK(checked == 12);
+  CHECK(of_kind(w.trace(), EventKind::MessageStored).size() == 12);
 }

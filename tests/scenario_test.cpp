@@ -632,3 +632,68 @@ TEST_CASE("scenario: MTA policy for relaying and SMTPUTF8 and CHUNKING and BDAT 
   text.replace(text.find("POLICY"), 6, "\"use_bdat\": true");
   CHECK(has_error(load_scenario_text(text, "p.json"), "hosts[1].use_bdat", "only a host with role \"client\" has \"use_bdat\""));
 }
+
+TEST_CASE("timeline repeat: count and every with senders and recipients drawn from lists") {
+  const std::string two_devices = with(
+      R"({"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "alice@uni.example"},)",
+      R"({"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "alice@uni.example"},
+    {"name": "bot", "role": "client", "address": "192.0.2.11", "user": "alice@uni.example"},)");
+  const std::string repeated = with(
+      R"({"at": "1s", "send": {"from": "alice-laptop", "message": {"to": ["alice@uni.example"], "subject": "hi"}}})",
+      R"({"at": "1s", "repeat": {"count": 3, "every": "2s"}, "send": {"from": ["alice-laptop", "bot"],
+       "message": {"to_one_of": ["alice@uni.example", "Alice@uni.example"], "subject": "hi"}}})",
+      two_devices);
+  const LoadResult r = load_scenario_text(repeated, "lesson.json");
+  INFO(all_errors(r));
+  REQUIRE(r.ok());
+  const TimelineItem& item = r.scenario->timeline.at(0);
+  CHECK(item.count == 3);
+  CHECK(item.every == 2 * kSecond);
+  REQUIRE(item.send);
+  CHECK(item.send->hosts == std::vector<std::string>{"alice-laptop", "bot"});
+  CHECK(item.send->host == "alice-laptop");
+  CHECK(item.send->message.to_one_of.size() == 2);
+  CHECK(item.send->message.to.empty());
+  CHECK(item.send->message.from_device);
+
+  auto repeat_error = [&](std::string_view repeat, const std::string& path, const std::string& part) {
+    const LoadResult bad = load_scenario_text(with(R"("repeat": {"count": 3, "every": "2s"})", repeat, repeated), "lesson.json");
+    INFO(all_errors(bad));
+    CHECK_FALSE(bad.ok());
+    bool found = false;
+    for (const auto& e : bad.errors) found = found || (e.path == path && e.message.find(part) != std::string::npos);
+    CHECK_MESSAGE(found, "no error at " << path << " saying " << part);
+  };
+  repeat_error(R"("repeat": {"count": 0, "every": "2s"})", "timeline[0].repeat.count", "between 1 and 100000");
+  repeat_error(R"("repeat": {"count": 100001, "every": "2s"})", "timeline[0].repeat.count", "between 1 and 100000");
+  repeat_error(R"("repeat": {"count": 3})", "timeline[0].repeat", "missing field \"every\"");
+  repeat_error(R"("repeat": {"count": 100000, "every": "1d"})", "timeline[0].repeat", "the last repetition would come after");
+  repeat_error(R"("repeat": {"count": 3, "every": "2s", "times": 2})", "timeline[0].repeat.times", "unknown field");
+
+  // Lists are drawn from once per repetition: without "repeat" they make no sense.
+  const LoadResult lists = load_scenario_text(with(R"("repeat": {"count": 3, "every": "2s"}, )", "", repeated), "lesson.json");
+  CHECK_FALSE(lists.ok());
+  CHECK(all_errors(lists).find("add \"repeat\"") != std::string::npos);
+  // Every listed sender is checked.
+  const LoadResult unknown = load_scenario_text(with(R"(["alice-laptop", "bot"])", R"(["alice-laptop", "nobody"])", repeated), "lesson.json");
+  CHECK_FALSE(unknown.ok());
+  CHECK(all_errors(unknown).find("send.from[1]: no host is named \"nobody\"") != std::string::npos);
+  // "repeat" needs a send.
+  const LoadResult alone = load_scenario_text(
+      with(R"("timeline": [)", R"("timeline": [{"at": "0s", "say": "x", "repeat": {"count": 2, "every": "1s"}},)", repeated),
+      "lesson.json");
+  CHECK(all_errors(alone).find("\"repeat\" repeats a \"send\"") != std::string::npos);
+}
+
+TEST_CASE("timeline repeat: a lesson sends at most kMaxTimelineSends messages with repeats counted") {
+  std::string entries;
+  for (int i = 0; i < 11; ++i)
+    entries += std::string(i ? "," : "") +
+               R"({"at": "0s", "repeat": {"count": 100000, "every": "1ms"}, "send": {"from": "alice-laptop", "message": {"to": ["alice@uni.example"]}}})";
+  const LoadResult r = load_scenario_text(
+      with(R"({"at": "1s", "send": {"from": "alice-laptop", "message": {"to": ["alice@uni.example"], "subject": "hi"}}})",
+           entries),
+      "lesson.json");
+  CHECK_FALSE(r.ok());
+  CHECK(all_errors(r).find("the timeline sends 1100000 messages, repeats counted (at most 1000000") != std::string::npos);
+}

@@ -14,7 +14,8 @@ World::World(const Scenario& scenario)
       rng_(scenario.seed),
       queue_ids_(rng_.derive("queue-ids")),
       message_ids_(rng_.derive("message-ids")),
-      mx_(rng_.derive("mx")) {
+      mx_(rng_.derive("mx")),
+      timeline_rng_(rng_.derive("timeline")) {
   std::vector<HostId> ids;
   for (const auto& h : scenario_.hosts) ids.push_back(net_.add_host(h.name, h.address));
   for (const auto& l : scenario_.links)
@@ -113,20 +114,39 @@ void World::schedule_timeline() {
     });
   }
   for (const auto& item : scenario_.timeline) {
-    rec_.at(item.at, [this, &item] {
-      if (!item.say.empty()) {
-        TraceEvent e;
-        e.kind = EventKind::Narration;
-        e.text = item.say.en;
-        e.text_alt = item.say.es;
-        rec_.emit(std::move(e));
-      }
-      if (item.send) {
-        for (auto& m : muas_)
-          if (m->name() == item.send->host) m->send(*item.send);
-      }
-    });
+    for (std::size_t k = 0; k < item.count; ++k) {
+      const SimTime at = item.at + item.every * static_cast<Duration>(k);
+      rec_.at(at, [this, &item, k] {
+        if (k == 0 && !item.say.empty()) {  // a repeated entry is narrated once, at its first send
+          TraceEvent e;
+          e.kind = EventKind::Narration;
+          e.text = item.say.en;
+          e.text_alt = item.say.es;
+          rec_.emit(std::move(e));
+        }
+        if (item.send) send(*item.send);
+      });
+    }
   }
+}
+
+void World::send(const SendAction& action) {
+  const SendAction* chosen = &action;
+  SendAction drawn;
+  if (action.hosts.size() > 1 || !action.message.to_one_of.empty()) {
+    // A repeated send with lists: draw this one's sender and recipient (seeded; the draws happen in
+    // the order the sends run, which the event queue fixes).
+    drawn = action;
+    if (action.hosts.size() > 1) drawn.host = action.hosts[timeline_rng_.uniform(0, action.hosts.size() - 1)];
+    if (!action.message.to_one_of.empty())
+      drawn.message.to.push_back(action.message.to_one_of[timeline_rng_.uniform(0, action.message.to_one_of.size() - 1)]);
+    if (action.message.from_device)
+      for (const auto& h : scenario_.hosts)
+        if (h.name == drawn.host) drawn.message.from = h.user;
+    chosen = &drawn;
+  }
+  for (auto& m : muas_)
+    if (m->name() == chosen->host) m->send(*chosen);
 }
 
 void World::watch_triggers() {

@@ -22,7 +22,7 @@ class Mua;
 
 // Limits of one run: a lesson that would run forever or fill the memory stops at the first it reaches,
 // and says which (RunLimit). Real MTAs end mail loops long before (hop count, "loops back to myself").
-inline constexpr std::size_t kMaxTraceEvents = 2'000'000;          // events written to the trace
+inline constexpr std::size_t kMaxTraceEvents = 10'000'000;         // events written to the trace
 inline constexpr std::size_t kMaxTraceBytes = 512u * 1024 * 1024;  // trace memory budget (events + messages)
 inline constexpr std::size_t kMaxSimulatorSteps = 20'000'000;      // scheduled actions run, traced or not
 
@@ -86,6 +86,7 @@ class World {
 
  private:
   void schedule_timeline();
+  void send(const SendAction& action);  // one send of the timeline (a repetition draws from its lists)
   void watch_triggers();
 
   Scenario scenario_;
@@ -95,7 +96,7 @@ class World {
   Network net_;
   Dns dns_;
   Rng rng_;
-  Rng queue_ids_, message_ids_, mx_;
+  Rng queue_ids_, message_ids_, mx_, timeline_rng_;
   std::vector<std::unique_ptr<Mta>> mtas_;
   std::vector<std::unique_ptr<Mua>> muas_;
   std::vector<std::unique_ptr<ConnectionHandler>> handlers_;

@@ -171,6 +171,7 @@ LoadResult Loader::run() {
     dns(root, s);
     users(root, s);
     timeline(root, s);
+    check_total_sends();
     narration(root, s);
     cross_checks(s);  // on whatever loaded: they skip what is missing or already reported
   }

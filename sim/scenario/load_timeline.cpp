@@ -10,7 +10,7 @@
 namespace postlab::detail {
 
 std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, const HostSpec* sender) {
-  if (!object(j, p, {"from", "to", "cc", "bcc", "reply_to", "sender", "envelope_from", "subject", "body", "html",
+  if (!object(j, p, {"from", "to", "to_one_of", "cc", "bcc", "reply_to", "sender", "envelope_from", "subject", "body", "html",
                      "attachments", "text_encoding"}))
     return std::nullopt;
   MessageSpec m;
@@ -19,8 +19,14 @@ std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, con
     address(*f, p / "from", true, "expected a sender such as \"Alice <alice@uni.example>\", got " + qt(*f));
   } else if (sender && !sender->user.empty()) {
     m.from = sender->user;  // the device's own user
+    m.from_device = true;
   }
   std::size_t count = 0;
+  m.to_one_of = str_list(j, "to_one_of", p, false, "a recipient such as \"bob@correo.example\"", kMaxRecipientsPerMessage);
+  for (std::size_t k = 0; k < m.to_one_of.size(); ++k)
+    if (!parse_mailbox(m.to_one_of[k]))
+      error(p / "to_one_of" / k, "expected a recipient such as \"bob@correo.example\" or \"Bob <bob@correo.example>\", got " + qt(m.to_one_of[k]));
+  if (!m.to_one_of.empty()) ++count;  // each message gets one of them
   for (const char* key : {"to", "cc", "bcc"}) {
     auto& out = std::string_view(key) == "to" ? m.to : std::string_view(key) == "cc" ? m.cc : m.bcc;
     out = str_list(j, key, p, false, "a recipient such as \"bob@correo.example\"", kMaxRecipientsPerMessage);
@@ -106,23 +112,51 @@ void Loader::timeline(const Json& root, Scenario& s) {
   for (std::size_t i = 0; i < l->size(); ++i) {
     const Json& j = (*l)[i];
     const JsonPath p = top / "timeline" / i;
-    if (!object(j, p, {"at", "send", "say"})) continue;
+    if (!object(j, p, {"at", "send", "say", "repeat"})) continue;
     TimelineItem item;
     if (auto at = duration(j, "at", p, true)) item.at = *at;
     if (auto say = text(j, "say", p, false)) item.say = *say;
+    if (j.contains("repeat")) {
+      // "A spammer sends 10,000 messages": the same send, `count` times, `every` apart.
+      const Json& rj = j.at("repeat");
+      const JsonPath rp = p / "repeat";
+      if (!j.contains("send")) error(rp, "\"repeat\" repeats a \"send\"; this entry has none", true);
+      if (object(rj, rp, {"count", "every"})) {
+        if (auto n = integer(rj, "count", rp, true, 1, static_cast<std::int64_t>(kMaxRepeat)))
+          item.count = static_cast<std::size_t>(*n);
+        if (auto d = duration(rj, "every", rp, true)) item.every = *d;
+        if (item.at + item.every * static_cast<Duration>(item.count - 1) > kMaxDuration)
+          error(rp, "the last repetition would come after " + format_duration(kMaxDuration) +
+                        "; use a smaller \"count\" or \"every\"");
+      }
+      total_sends_ += item.count - 1;
+    }
     if (j.contains("send")) {
       const Json& sj = j.at("send");
       const JsonPath sp = p / "send";
       if (object(sj, sp, {"from", "via", "port", "message", "login", "password"})) {
         SendAction send;
         const HostSpec* sender = nullptr;
-        if (auto h = str(sj, "from", sp, true, "the name of the client host that sends")) {
+        auto check_sender = [&](const std::string& h, const JsonPath& at) {
+          const HostSpec* found = host_named(s, h);
+          if (missing_host(s, h))
+            error(at, "no host is named " + qt(h) + "; hosts: " + host_list(s));
+          else if (wrong_role(found, HostRole::Client))
+            error(at, qt(h) + " is an MTA; messages are sent from a host with role \"client\"");
+          return found;
+        };
+        if (sj.contains("from") && sj.at("from").is_array()) {
+          // A list of senders: each repetition draws one (seeded).
+          send.hosts = str_list(sj, "from", sp, true, "the name of a client host", kMaxHosts);
+          if (send.hosts.empty() && sj.at("from").empty()) error(sp / "from", "the list of senders is empty");
+          for (std::size_t k = 0; k < send.hosts.size(); ++k) {
+            const HostSpec* found = check_sender(send.hosts[k], sp / "from" / k);
+            if (k == 0) sender = found;
+          }
+          if (!send.hosts.empty()) send.host = send.hosts.front();
+        } else if (auto h = str(sj, "from", sp, true, "the name of the client host that sends, or a list of them")) {
           send.host = *h;
-          sender = host_named(s, *h);
-          if (missing_host(s, *h))
-            error(sp / "from", "no host is named " + qt(*h) + "; hosts: " + host_list(s));
-          else if (wrong_role(sender, HostRole::Client))
-            error(sp / "from", qt(*h) + " is an MTA; messages are sent from a host with role \"client\"");
+          sender = check_sender(*h, sp / "from");
         }
         if (auto v = str(sj, "via", sp, false, "the name of an MTA host")) {
           const HostSpec* via = host_named(s, *v);
@@ -150,9 +184,19 @@ void Loader::timeline(const Json& root, Scenario& s) {
     }
     if (!j.contains("send") && !j.contains("say"))
       error(p, "a timeline entry needs something to happen: \"send\" and/or \"say\"");
+    if (item.send) ++total_sends_;
+    if (item.send && item.count == 1 && (item.send->hosts.size() > 1 || !item.send->message.to_one_of.empty()) &&
+        !j.contains("repeat"))
+      error(p, "a list of senders or \"to_one_of\" is drawn from once per repetition: add \"repeat\": {\"count\": ..., \"every\": ...}");
     s.timeline.push_back(std::move(item));
     timeline_index_.push_back(i);
   }
+}
+
+void Loader::check_total_sends() {
+  if (total_sends_ > kMaxTimelineSends)
+    error(JsonPath{} / "timeline", "the timeline sends " + std::to_string(total_sends_) + " messages, repeats counted (at most " +
+                                       std::to_string(kMaxTimelineSends) + " in one lesson)");
 }
 
 void Loader::narration(const Json& root, Scenario& s) {
@@ -263,19 +307,22 @@ void Loader::cross_checks(const Scenario& s) {
   for (std::size_t k = 0; k < s.timeline.size(); ++k) {
     const auto& send = s.timeline[k].send;
     if (!send || !send->login || send->has_password) continue;
-    const HostSpec* device = host_named(s, send->host);
-    if (!device || device->role != HostRole::Client || !parse_address(device->user)) continue;
-    const SubmissionRoute route = submission_route(s, *device, *send);
-    const HostSpec* server = route.server;
-    if (!server || route.port != 587 || !server->policy.require_auth_on_submission) continue;
-    if (std::find(server->services.begin(), server->services.end(), "submission") == server->services.end()) continue;
-    const UserSpec* user = find_user(s, device->user);  // Alice@x logs in as alice@x, as Postfix looks it up
-    if (!user && !users_complete_) continue;  // it may be the user that could not be read
-    if (!user || user->password.empty())
-      error(JsonPath{} / "timeline" / timeline_index_[k] / "send",
-            qt(device->user) + " has no \"password\" in \"users\", but " + server->name +
-                " lets only logged-in users send on port 587: add the password, set \"login\": false to show "
-                "the refusal, or give " + server->name + " \"policy\": {\"require_auth_on_submission\": false}");
+    // Every device that may send (one, or each of a list of senders).
+    for (const std::string& name : send->hosts.empty() ? std::vector<std::string>{send->host} : send->hosts) {
+      const HostSpec* device = host_named(s, name);
+      if (!device || device->role != HostRole::Client || !parse_address(device->user)) continue;
+      const SubmissionRoute route = submission_route(s, *device, *send);
+      const HostSpec* server = route.server;
+      if (!server || route.port != 587 || !server->policy.require_auth_on_submission) continue;
+      if (std::find(server->services.begin(), server->services.end(), "submission") == server->services.end()) continue;
+      const UserSpec* user = find_user(s, device->user);  // Alice@x logs in as alice@x, as Postfix looks it up
+      if (!user && !users_complete_) continue;  // it may be the user that could not be read
+      if (!user || user->password.empty())
+        error(JsonPath{} / "timeline" / timeline_index_[k] / "send",
+              qt(device->user) + " has no \"password\" in \"users\", but " + server->name +
+                  " lets only logged-in users send on port 587: add the password, set \"login\": false to show "
+                  "the refusal, or give " + server->name + " \"policy\": {\"require_auth_on_submission\": false}");
+    }
   }
   // A domain belongs to one MTA.
   std::map<std::string, std::string> owner;

@@ -30,6 +30,7 @@ class Loader : public JsonReader {
   void dns(const Json& root, Scenario& s);
   void users(const Json& root, Scenario& s);
   void timeline(const Json& root, Scenario& s);
+  void check_total_sends();
   void narration(const Json& root, Scenario& s);
   void cross_checks(const Scenario& s);
   std::optional<MessageSpec> message(const Json& j, const JsonPath& path, const HostSpec* sender);
@@ -52,6 +53,7 @@ class Loader : public JsonReader {
   std::set<std::string> role_unsure_;  // hosts whose role is neither given nor clear from their fields
   std::vector<std::size_t> host_index_;      // s.hosts[k] is hosts[host_index_[k]] in the file
   std::vector<std::size_t> timeline_index_;  // s.timeline[k] is timeline[timeline_index_[k]]
+  std::size_t total_sends_ = 0;              // sends in the timeline, repeats counted
 };
 
 std::string host_list(const Scenario& s);  // "a, b, c" for messages

@@ -78,7 +78,9 @@ struct UserSpec {
 
 struct MessageSpec {
   std::string from;  // "Alice <alice@uni.example>"
+  bool from_device = false;  // no "from" was given: the sending device's user (each drawn sender's own)
   std::vector<std::string> to, cc, bcc;
+  std::vector<std::string> to_one_of;  // each message of a repeated send goes To: one of these (seeded)
   std::string reply_to;        // optional Reply-To header
   std::string sender;          // optional Sender header
   std::string envelope_from;   // MAIL FROM when it differs from From ("" for the header's address)
@@ -91,7 +93,8 @@ struct MessageSpec {
 };
 
 struct SendAction {
-  std::string host;  // the client device that sends
+  std::string host;  // the client device that sends (the first of `hosts` when there is a list)
+  std::vector<std::string> hosts;  // "from": [...]: each repetition draws its sender from these (seeded)
   MessageSpec message;
   std::string via;            // send through this MTA instead of the device's own server
   int port = 0;               // and/or on this port (25 or 587)
@@ -102,6 +105,8 @@ struct SendAction {
 
 struct TimelineItem {
   SimTime at = 0;
+  std::size_t count = 1;  // "repeat": {"count": n, "every": d}: the send happens n times, d apart
+  Duration every = 0;
   std::optional<SendAction> send;
   LocalText say;
 };
