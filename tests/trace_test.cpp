@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -275,4 +276,59 @@ TEST_CASE("split_lines and fill") {
   CHECK(split_lines("").empty());
   CHECK(fill("{0} → {1}: {2}", {"a", "b"}) == "a → b: {2}");
   CHECK(fill("{1}{0}{1}", {"x", "y"}) == "yxy");
+}
+
+TEST_CASE("player: a world run in slices gives the steps, views and fingerprint of one run") {
+  for (const auto& entry : std::filesystem::directory_iterator(POSTLAB_SOURCE_DIR "/scenarios")) {
+    if (entry.path().extension() != ".json") continue;
+    CAPTURE(entry.path().string());
+    LoadResult r = load_scenario_file(entry.path().string());
+    REQUIRE(r.ok());
+    World whole(*r.scenario);
+    REQUIRE(whole.run());
+    Player once(whole.trace(), ViewState::initial(*r.scenario));
+
+    // The same lesson, run a little at a time while a player follows the end of the growing trace.
+    World sliced(*r.scenario);
+    Player growing(sliced.trace(), ViewState::initial(*r.scenario));
+    CHECK(growing.steps() == 0);
+    const SimTime last = whole.trace().events().back().time;
+    for (SimTime t = 0; t <= last; t += 37 * kMillisecond + 311) {
+      REQUIRE(sliced.run_until(t));
+      growing.sync(true);
+      CHECK(growing.cursor() == growing.steps());  // following the end
+      CHECK(growing.view().applied == sliced.trace().size());
+      if (sliced.trace().size() > 0) CHECK(sliced.trace().events().back().time <= t);  // appended in time order
+    }
+    REQUIRE(sliced.run());
+    growing.sync(true);
+    CHECK(sliced.trace().fingerprint() == whole.trace().fingerprint());
+    REQUIRE(growing.steps() == once.steps());
+    for (std::size_t k = 0; k <= once.steps(); ++k) {
+      once.seek(k);
+      growing.seek(k);
+      CHECK(growing.view() == once.view());
+    }
+  }
+}
+
+TEST_CASE("player: the step filter is a parameter and sync keeps a cursor that is not at the end") {
+  LoadResult r = load_scenario_file(POSTLAB_SOURCE_DIR "/scenarios/01-smtp-basic.json");
+  REQUIRE(r.ok());
+  World w(*r.scenario);
+  Player lines_only(w.trace(), ViewState::initial(*r.scenario), kCheckpointEvery,
+                    [](EventKind k) { return k == EventKind::Line; });
+  REQUIRE(w.run_until(200 * kMillisecond));
+  lines_only.sync();
+  const std::size_t early = lines_only.steps();
+  REQUIRE(early > 2);
+  lines_only.seek(2);
+  REQUIRE(w.run());
+  CHECK(lines_only.sync() > 0);
+  CHECK(lines_only.cursor() == 2);  // not following: the cursor stays where the student left it
+  std::size_t line_events = 0;
+  for (const auto& e : w.trace().events()) line_events += e.kind == EventKind::Line;
+  CHECK(lines_only.steps() == line_events);
+  for (std::size_t k = 1; k <= lines_only.steps(); ++k)
+    CHECK(w.trace().events()[lines_only.event_of_step(k)].kind == EventKind::Line);
 }

@@ -1,5 +1,7 @@
 #include "agents/world.h"
 
+#include <limits>
+
 #include "agents/mta.h"
 #include "agents/mua.h"
 #include "mail/address.h"
@@ -193,14 +195,16 @@ HostId World::add_guest_host(const std::string& name, const std::string& address
   return net_.add_host(name, address);
 }
 
-bool World::run() {
+bool World::run() { return run_until(std::numeric_limits<SimTime>::max()); }
+
+bool World::run_until(SimTime horizon) {
   if (limit_) return false;
-  std::size_t steps = 0;
-  while (sim_.step()) {
+  for (auto next = sim_.next_time(); next && *next <= horizon; next = sim_.next_time()) {
+    sim_.step();
     std::optional<RunLimit> hit;
     if (trace_.size() >= limits_.max_events) hit = RunLimit{"kMaxTraceEvents", limits_.max_events, -1};
     else if (trace_.bytes() >= limits_.max_bytes) hit = RunLimit{"kMaxTraceBytes", limits_.max_bytes, -1};
-    else if (++steps >= limits_.max_steps) hit = RunLimit{"kMaxSimulatorSteps", limits_.max_steps, -1};
+    else if (++steps_run_ >= limits_.max_steps) hit = RunLimit{"kMaxSimulatorSteps", limits_.max_steps, -1};
     if (!hit) continue;
     hit->last_event = static_cast<std::int64_t>(trace_.size()) - 1;
     limit_ = hit;

@@ -51,6 +51,9 @@ class World {
   // limit_hit() says which; the world stays stopped. It may be called again after new work is added
   // (a console line): the world carries on.
   bool run();
+  // The same, but only what happens up to virtual time `horizon` (inclusive): a world run in slices
+  // writes the same trace as one run to the end.
+  bool run_until(SimTime horizon);
   const std::optional<RunLimit>& limit_hit() const { return limit_; }
   void set_limits(RunLimits limits) { limits_ = limits; }
   // A machine that is not in the lesson (a student's console): a new host on the network, a stranger
@@ -103,6 +106,7 @@ class World {
   std::vector<bool> fired_;  // one per narration item with a trigger
   std::optional<RunLimit> limit_;
   RunLimits limits_;
+  std::size_t steps_run_ = 0;  // scheduled actions run so far, for kMaxSimulatorSteps
 };
 
 }  // namespace postlab

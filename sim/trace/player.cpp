@@ -4,22 +4,31 @@
 
 namespace postlab {
 
-Player::Player(const Trace& trace, ViewState initial, std::size_t checkpoint_every)
-    : trace_(trace), every_(std::max<std::size_t>(1, checkpoint_every)), view_(initial) {
+Player::Player(const Trace& trace, ViewState initial, std::size_t checkpoint_every, StepFilter is_step_event)
+    : trace_(trace), every_(std::max<std::size_t>(1, checkpoint_every)), filter_(is_step_event),
+      tail_(initial), view_(std::move(initial)) {
+  checkpoints_.push_back(tail_);
+  sync();
+}
+
+std::size_t Player::sync(bool follow) {
+  const bool at_end = cursor_ == steps();
+  const std::size_t before = steps();
   const auto& events = trace_.events();
-  for (std::size_t i = 0; i < events.size(); ++i)
-    if (is_step(events[i].kind)) step_events_.push_back(i);
-  ViewState v = std::move(initial);
-  checkpoints_.push_back(v);
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    v.apply(trace_, events[i]);
-    if (v.applied % every_ == 0) checkpoints_.push_back(v);
+  for (std::size_t i = tail_.applied; i < events.size(); ++i) {
+    if (filter_(events[i].kind)) step_events_.push_back(i);
+    tail_.apply(trace_, events[i]);
+    if (tail_.applied % every_ == 0) checkpoints_.push_back(tail_);
   }
+  // The last step shows every event after it too, so what a step shows can change when events are
+  // added after it: fold again to the step (from the view or a checkpoint).
+  seek(follow && at_end ? steps() : cursor_);
+  return steps() - before;
 }
 
 std::size_t Player::target(std::size_t step) const {
   if (step == 0) return 0;
-  if (step >= steps()) return trace_.size();
+  if (step >= steps()) return tail_.applied;  // every event taken in, bookkeeping after the last step too
   return step_events_[step - 1] + 1;
 }
 

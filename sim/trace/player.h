@@ -1,4 +1,5 @@
-// A cursor over the steps of a finished trace. Jumps start from the nearest checkpoint.
+// A cursor over the steps of a trace, which may grow while it is shown (sync() takes in the new
+// events). Jumps start from the nearest checkpoint.
 #pragma once
 #include <cstddef>
 #include <optional>
@@ -12,7 +13,15 @@ inline constexpr std::size_t kCheckpointEvery = 64;  // events between saved vie
 
 class Player {
  public:
-  Player(const Trace& trace, ViewState initial, std::size_t checkpoint_every = kCheckpointEvery);
+  // Which events are steps (one press of →); the others are folded in silently.
+  using StepFilter = bool (*)(EventKind);
+
+  Player(const Trace& trace, ViewState initial, std::size_t checkpoint_every = kCheckpointEvery,
+         StepFilter is_step_event = is_step);
+
+  // Takes in the events the trace gained since the last call (the constructor takes in all there
+  // are). With follow, a cursor that was at the end moves to the new end. Returns the new steps.
+  std::size_t sync(bool follow = false);
 
   std::size_t steps() const { return step_events_.size(); }
   std::size_t cursor() const { return cursor_; }  // 0 = before anything, steps() = the end
@@ -35,6 +44,8 @@ class Player {
 
   const Trace& trace_;
   std::size_t every_;
+  StepFilter filter_;
+  ViewState tail_;                        // the state after every event taken in so far
   std::vector<std::size_t> step_events_;  // event index of each step
   std::vector<ViewState> checkpoints_;    // checkpoints_[i].applied == i * every_
   ViewState view_;
