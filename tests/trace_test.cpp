@@ -278,7 +278,7 @@ TEST_CASE("split_lines and fill") {
   CHECK(fill("{1}{0}{1}", {"x", "y"}) == "yxy");
 }
 
-TEST_CASE("player: a world run in slices gives the steps, views and fingerprint of one run") {
+TEST_CASE("player: a world run in slices gives the steps and views and fingerprint of one run") {
   for (const auto& entry : std::filesystem::directory_iterator(POSTLAB_SOURCE_DIR "/scenarios")) {
     if (entry.path().extension() != ".json") continue;
     CAPTURE(entry.path().string());
