@@ -472,6 +472,23 @@ std::size_t step_of(const Player& player, const Trace& trace, EventKind kind, co
   return 0;
 }
 
+// A bundled lesson, run to the end, with a player over its trace.
+struct RanLesson {
+  explicit RanLesson(const std::string& name) : scenario(loaded(name)), world(scenario), player(run(world), ViewState::initial(scenario)) {}
+  static Scenario loaded(const std::string& name) {
+    LoadResult r = load_scenario_file(lesson_path(name.c_str()));
+    REQUIRE(r.ok());
+    return *r.scenario;
+  }
+  static const Trace& run(World& w) {
+    w.run();
+    return w.trace();
+  }
+  Scenario scenario;
+  World world;
+  Player player;
+};
+
 }  // namespace
 
 TEST_CASE("inspector: lesson 01 shows whose copy it is and only what has happened by the cursor") {
@@ -479,10 +496,9 @@ TEST_CASE("inspector: lesson 01 shows whose copy it is and only what has happene
   App app(kAssets, Lang::En);
   app.set_fonts(imgui.fonts.mono, imgui.fonts.large);
   REQUIRE(app.load(lesson_path("01-smtp-basic")));
-  LoadResult r = load_scenario_file(lesson_path("01-smtp-basic"));
-  World world(*r.scenario);
-  world.run();
-  Player player(world.trace(), ViewState::initial(*r.scenario));
+  RanLesson lab("01-smtp-basic");
+  World& world = lab.world;
+  Player& player = lab.player;
   const std::size_t composed = step_of(player, world.trace(), EventKind::MessageComposed, "alice-laptop");
   const std::size_t queued = step_of(player, world.trace(), EventKind::MessageAccepted, "mail.uni.example");
   const std::size_t at_mx = step_of(player, world.trace(), EventKind::MessageAccepted, "mx.correo.example");
@@ -543,14 +559,12 @@ TEST_CASE("inspector: lesson 01 shows whose copy it is and only what has happene
 }
 
 TEST_CASE("inspector: lesson 06 shows each server only the envelope it was given") {
-  LoadResult r = load_scenario_file(lesson_path("06-bcc-and-envelope"));
-  REQUIRE(r.ok());
-  World world(*r.scenario);
-  world.run();
+  RanLesson lab("06-bcc-and-envelope");
+  World& world = lab.world;
+  Player& player = lab.player;
   std::string err;
   auto tr = Translations::load(kAssets, Lang::En, &err);
   REQUIRE(tr);
-  Player player(world.trace(), ViewState::initial(*r.scenario));
   const std::size_t queued = step_of(player, world.trace(), EventKind::MessageAccepted, "mail.uni.example");
   const std::size_t at_mx = step_of(player, world.trace(), EventKind::MessageAccepted, "mx.correo.example");
   REQUIRE(0 < queued);
@@ -599,11 +613,9 @@ TEST_CASE("inspector: lesson 06 shows each server only the envelope it was given
 
 TEST_CASE("inspector: a new draft is shown while it travels even when older mail is already filed") {
   // Lesson 02: the first message is in the museum's mailbox when the tablet writes the second one.
-  LoadResult r = load_scenario_file(lesson_path("02-ehlo-and-extensions"));
-  REQUIRE(r.ok());
-  World world(*r.scenario);
-  world.run();
-  Player player(world.trace(), ViewState::initial(*r.scenario));
+  RanLesson lab("02-ehlo-and-extensions");
+  World& world = lab.world;
+  Player& player = lab.player;
   std::size_t bdat = 0;
   for (std::size_t i = 0; i < world.trace().size() && bdat == 0; ++i) {
     const TraceEvent& e = world.trace().events()[i];
@@ -623,15 +635,14 @@ TEST_CASE("narration: a note is labelled with its own step and this step explain
   App app(kAssets, Lang::En);
   app.set_fonts(imgui.fonts.mono, imgui.fonts.large);
   REQUIRE(app.load(lesson_path("01-smtp-basic")));
-  LoadResult r = load_scenario_file(lesson_path("01-smtp-basic"));
-  World world(*r.scenario);
-  world.run();
-  Player player(world.trace(), ViewState::initial(*r.scenario));
+  RanLesson lab("01-smtp-basic");
+  World& world = lab.world;
+  Player& player = lab.player;
   // Step 0: the summary and every goal.
   app.seek(0);
   std::string text = squeeze(drawn_text(app));
-  CHECK(text.find(squeeze(r.scenario->summary.en)) != std::string::npos);
-  for (const auto& g : r.scenario->goals) CHECK(text.find(squeeze(g.en)) != std::string::npos);
+  CHECK(text.find(squeeze(lab.scenario.summary.en)) != std::string::npos);
+  for (const auto& g : lab.scenario.goals) CHECK(text.find(squeeze(g.en)) != std::string::npos);
   std::size_t checked = 0;
   for (std::size_t k = 1; k <= player.steps(); ++k) {
     const TraceEvent& e = world.trace().events()[player.event_of_step(k)];

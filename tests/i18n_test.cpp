@@ -34,12 +34,11 @@ Translations load(Lang lang) {
   return *t;
 }
 
-// Every string literal "note.<area>.<name>" or "verdict.<name>" in the simulator's sources.
-std::set<std::string> keys_used_by_sim() {
+// Every first group of `literal` in the C++ sources below `dir` (a folder of the source tree).
+std::set<std::string> literals_in(const char* dir, const std::regex& literal) {
   namespace fs = std::filesystem;
-  const std::regex literal(R"re("((?:note\.[a-z0-9_]+|verdict)\.[a-z0-9_]+)")re");
-  std::set<std::string> keys;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(POSTLAB_SOURCE_DIR) / "sim")) {
+  std::set<std::string> found;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(POSTLAB_SOURCE_DIR) / dir)) {
     const auto ext = entry.path().extension();
     if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".h")) continue;
     std::ifstream in(entry.path());
@@ -47,9 +46,14 @@ std::set<std::string> keys_used_by_sim() {
     text << in.rdbuf();
     const std::string s = text.str();
     for (auto it = std::sregex_iterator(s.begin(), s.end(), literal); it != std::sregex_iterator(); ++it)
-      keys.insert((*it)[1].str());
+      found.insert((*it)[1].str());
   }
-  return keys;
+  return found;
+}
+
+// Every string literal "note.<area>.<name>" or "verdict.<name>" in the simulator's sources.
+std::set<std::string> keys_used_by_sim() {
+  return literals_in("sim", std::regex(R"re("((?:note\.[a-z0-9_]+|verdict)\.[a-z0-9_]+)")re"));
 }
 
 // The {n} placeholders a text uses.
@@ -228,22 +232,11 @@ TEST_CASE("i18n: the connection-closed note exists for every state a client can 
 }
 
 TEST_CASE("i18n: every key the window uses is in en.json and es.json") {
-  namespace fs = std::filesystem;
   // String literals such as "panel.message" or "eavesdropper.inside" in gui/ sources.
-  const std::regex literal(
-      R"re("((?:app|toolbar|panel|transcript|mailbox|queue|narration|errors|message|verdict|view|eavesdropper)\.[a-z0-9_]+)")re");
   std::set<std::string> used;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(POSTLAB_SOURCE_DIR) / "gui")) {
-    const auto ext = entry.path().extension();
-    if (!entry.is_regular_file() || (ext != ".cpp" && ext != ".h")) continue;
-    std::ifstream in(entry.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string src = text.str();
-    for (auto it = std::sregex_iterator(src.begin(), src.end(), literal); it != std::sregex_iterator(); ++it)
-      if (const std::string key = (*it)[1].str(); key.size() < 2 || key.substr(key.size() - 2) != ".h")  // not "app.h"
-        used.insert(key);
-  }
+  for (const auto& key : literals_in(
+           "gui", std::regex(R"re("((?:app|toolbar|panel|transcript|mailbox|queue|narration|errors|message|verdict|view|eavesdropper)\.[a-z0-9_]+)")re")))
+    if (key.size() < 2 || key.substr(key.size() - 2) != ".h") used.insert(key);  // not "app.h"
   CHECK(used.count("eavesdropper.inside") == 1);
   CHECK(used.count("narration.earlier_label") == 1);
   CHECK(used.size() >= 30);
