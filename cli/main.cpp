@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
     if (!print_errors(r)) return r.errors.size() == 1 && r.errors.front().path == "(file)" ? kExitFailure : kExitInvalid;
     World world(*r.scenario);
     world.run();
-    Player player(world.trace(), ViewState::initial(*r.scenario));
+    Player player(world.trace());
     const std::size_t step = show_step < 0 ? player.steps() : std::min<std::size_t>(static_cast<std::size_t>(show_step), player.steps());
     player.seek(step);
     // The first event that mentions each message: a message exists from that event on.
@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
       if (events[i].message >= 0) born[static_cast<std::size_t>(events[i].message)] = i;
     std::int64_t id = -1;
     if (show_id.empty()) {
-      id = player.view().message;
+      id = player.view().message();
       if (id < 0) {
         std::cerr << fill(tr->get("message.none"), {std::to_string(step)}) << "\n";
         return kExitFailure;
@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
       if (id >= static_cast<std::int64_t>(born.size())) id = -1;
     } else {
       for (std::size_t i = 0; i < born.size(); ++i)
-        if (world.trace().messages()[i].queue_id == show_id && born[i] < player.view().applied) id = static_cast<std::int64_t>(i);
+        if (world.trace().messages()[i].queue_id == show_id && born[i] < player.applied()) id = static_cast<std::int64_t>(i);
       if (id < 0)
         for (std::size_t i = 0; i < born.size(); ++i)
           if (world.trace().messages()[i].queue_id == show_id) id = static_cast<std::int64_t>(i);
@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
       return kExitFailure;
     }
     const std::size_t b = born[static_cast<std::size_t>(id)];
-    if (b >= player.view().applied) {
+    if (b >= player.applied()) {
       std::cerr << fill(tr->get("message.not_yet"), {std::to_string(id), std::to_string(step),
                                                       std::to_string(player.step_of_event(b))}) << "\n";
       return kExitFailure;

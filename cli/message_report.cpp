@@ -31,7 +31,8 @@ std::string message_to_text(const Trace& trace, std::int64_t index, const Transl
   }
   // Headers as they travel, each RFC 2047 one followed by what it says.
   out += "\n== " + tr.get("message.headers") + "\n";
-  const Message message = Message::parse(m.data);
+  const std::string data = m.data();
+  const Message message = Message::parse(data);
   for (const auto& h : message.headers()) {
     out += h.name + ": " + h.value + "\n";
     const std::string decoded = decode_header_text(h.value);
@@ -39,7 +40,7 @@ std::string message_to_text(const Trace& trace, std::int64_t index, const Transl
   }
   out += "\n== " + tr.get("message.mime") + "\n";
   for (const auto& line : v.mime) out += line + "\n";
-  const MimePart root = parse_mime(m.data);
+  const MimePart root = parse_mime(data);
   if (const MimePart* text = first_text(root)) {
     out += "\n== " + tr.get("message.text") + "\n";
     for (const auto& l : split_lines(text->decoded)) out += "  " + l + "\n";

@@ -57,7 +57,7 @@ bool App::load(const std::string& path) {
   if (!result_.ok()) return false;
   world_ = std::make_unique<World>(*result_.scenario);
   world_->run();
-  player_ = std::make_unique<Player>(world_->trace(), ViewState::initial(*result_.scenario));
+  player_ = std::make_unique<Player>(world_->trace());
   rebuild_rows();
   for (const auto& m : world_->trace().messages()) summaries_.push_back(summarize(m));
   // A reload keeps the student's place, as far as the new run reaches.

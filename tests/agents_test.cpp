@@ -81,16 +81,15 @@ std::vector<std::string> queue_ids(const Trace& t) {
   return out;
 }
 
-// The message filed in a user's INBOX, read through the MTA's own mailstore.
+// The message filed in a user's INBOX, read through the world's state (held by that MTA).
 Message stored_message(const World& w, const std::string& mta, const std::string& user, std::size_t index = 0) {
-  const Mta* m = w.mta_on(mta);
-  REQUIRE(m);
-  const Mailbox* box = m->store().mailbox(user);
+  const MailboxState* box = w.trace().state().mailbox(user);
   REQUIRE(box);
-  const auto& inbox = box->folders.at("INBOX").messages;
+  CHECK(box->host == mta);
+  const auto& inbox = box->folders.at("INBOX").items;
   REQUIRE(inbox.size() > index);
-  REQUIRE(inbox[index].snapshot >= 0);
-  return Message::parse(w.trace().messages()[static_cast<std::size_t>(inbox[index].snapshot)].data);
+  REQUIRE(inbox[index].message >= 0);
+  return Message::parse(w.trace().messages()[static_cast<std::size_t>(inbox[index].message)].data());
 }
 
 }  // namespace
@@ -105,19 +104,20 @@ TEST_CASE("agents: lesson 01 files exactly one message in Bob's INBOX") {
   CHECK(stored[0]->uid == 1);
   CHECK(stored[0]->from == "mx.correo.example");
 
-  const Mta* mx = w.mta_on("mx.correo.example");
-  REQUIRE(mx);
-  const auto& inbox = mx->store().mailbox("bob@correo.example")->folders.at("INBOX").messages;
+  const MailboxState* bob = w.trace().state().mailbox("bob@correo.example");
+  REQUIRE(bob);
+  CHECK(bob->host == "mx.correo.example");
+  const auto& inbox = bob->folders.at("INBOX").items;
   REQUIRE(inbox.size() == 1);
   CHECK(inbox[0].uid == 1);
-  CHECK(inbox[0].snapshot == stored[0]->message);
-  const MessageSnapshot& snap = w.trace().messages()[static_cast<std::size_t>(inbox[0].snapshot)];
-  CHECK(inbox[0].size == snap.data.size());
+  CHECK(inbox[0].message == stored[0]->message);
+  CHECK(bob->folders.at("INBOX").uidnext == 2);
+  const MessageSnapshot& snap = w.trace().messages()[static_cast<std::size_t>(inbox[0].message)];
   CHECK(snap.envelope_from == "alice@uni.example");
   CHECK(snap.envelope_to == std::vector<std::string>{"bob@correo.example"});
-  CHECK(mx->store().mailbox("bob@correo.example")->folders.at("Trabajo").messages.empty());
+  CHECK(bob->folders.at("Trabajo").items.empty());
   // Nothing came back to Alice, and nothing stays queued.
-  CHECK(w.mta_on("mail.uni.example")->store().mailbox("alice@uni.example")->folders.at("INBOX").messages.empty());
+  CHECK(w.trace().state().mailbox("alice@uni.example")->folders.at("INBOX").items.empty());
   CHECK(of_kind(w.trace(), EventKind::QueueRemoved).size() == 2);
   CHECK(of_kind(w.trace(), EventKind::DeliveryFailed).empty());
   CHECK(of_kind(w.trace(), EventKind::DeliveryDeferred).empty());
@@ -426,8 +426,8 @@ TEST_CASE("agents: every lesson's messages parse back to what the lesson describ
       for (std::size_t rep = 0; rep < item.count; ++rep) {
         REQUIRE(k < drafts.size());
         const MessageSpec& spec = item.send->message;
-        const MimePart root = parse_mime(drafts[k++]->data);
-        CHECK(decode_header_text(Message::parse(drafts[k - 1]->data).get("Subject")) == spec.subject);
+        const MimePart root = parse_mime(drafts[k++]->data());
+        CHECK(decode_header_text(Message::parse(drafts[k - 1]->data()).get("Subject")) == spec.subject);
         const MimePart* text = find_part(root, "text/plain");
         REQUIRE(text != nullptr);
         CHECK(text->problem.empty());

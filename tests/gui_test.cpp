@@ -474,7 +474,7 @@ std::size_t step_of(const Player& player, const Trace& trace, EventKind kind, co
 
 // A bundled lesson, run to the end, with a player over its trace.
 struct RanLesson {
-  explicit RanLesson(const std::string& name) : scenario(loaded(name)), world(scenario), player(run(world), ViewState::initial(scenario)) {}
+  explicit RanLesson(const std::string& name) : scenario(loaded(name)), world(scenario), player(run(world)) {}
   static Scenario loaded(const std::string& name) {
     LoadResult r = load_scenario_file(lesson_path(name.c_str()));
     REQUIRE(r.ok());
@@ -655,7 +655,7 @@ TEST_CASE("narration: a note is labelled with its own step and this step explain
     }
     CHECK(text.find("Step " + std::to_string(k) + " · this step") != std::string::npos);
     player.seek(k);
-    const std::int64_t n = player.view().narration;
+    const std::int64_t n = player.view().narration();
     if (n >= 0) {
       const std::size_t nstep = player.step_of_event(static_cast<std::size_t>(n));
       CHECK(nstep < k);

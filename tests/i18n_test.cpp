@@ -162,8 +162,8 @@ std::vector<Phrase> phrases_from_sessions() {
     for (const char* auth : {"", "alice@uni.example"}) {
       MessageSnapshot m;
       m.envelope_from = "x@lists.example";
-      m.data = std::string(*from ? "From: " : "") + from +
-               "\r\nSender: s@uni.example\r\nReply-To: r@elsewhere.example\r\n\r\nhi\r\n";
+      m.set_data(std::string(*from ? "From: " : "") + from +
+                 "\r\nSender: s@uni.example\r\nReply-To: r@elsewhere.example\r\n\r\nhi\r\n");
       m.client_host = "mallory-pc";
       m.client_address = "192.0.2.66";
       m.auth_user = auth;

@@ -84,12 +84,14 @@ TEST_CASE("loops: an open relay that is the MX of a domain it does not host boun
         std::string::npos);
   CHECK(of_kind(w.trace(), EventKind::MessageAccepted).size() == 1);  // accepted once, never passed on
   // The queue view shows the bounce as the message's last status, then the queue is empty.
-  Player p(w.trace(), ViewState::initial(w.scenario()));
+  Player p(w.trace());
   p.seek(p.step_of_event(static_cast<std::size_t>(failed[0]->seq)));
-  REQUIRE(p.view().queues.count("relay.open.example"));
-  CHECK(p.view().queues.at("relay.open.example").begin()->second.status == failed[0]->text);
+  const auto queue = p.view().queue();
+  REQUIRE(queue.size() == 1);
+  CHECK(queue[0].host == "relay.open.example");
+  CHECK(queue[0].status == failed[0]->text);
   p.end();
-  CHECK(p.view().queues.empty());
+  CHECK(p.view().queue().empty());
 }
 
 TEST_CASE("loops: two crossed MX records between two open relays end with 5.4.6") {
@@ -226,7 +228,7 @@ TEST_CASE("addresses: local parts match without regard to case and messages keep
   const auto stored = of_kind(w.trace(), EventKind::MessageStored);
   REQUIRE(stored.size() == 1);
   CHECK(stored[0]->mailbox == "Bob@correo.example");  // the mailbox as the lesson declares it
-  const Message m = Message::parse(w.trace().messages()[static_cast<std::size_t>(stored[0]->message)].data);
+  const Message m = Message::parse(w.trace().messages()[static_cast<std::size_t>(stored[0]->message)].data());
   CHECK(m.get("Delivered-To") == "BOB@correo.example");  // Postfix keeps the case the sender wrote
   CHECK(m.get("To") == "BOB@Correo.example");
   bool narrated = false;
@@ -289,7 +291,7 @@ TEST_CASE("bdat: a client told to use BDAT sends one chunk when CHUNKING is offe
   CHECK(bdat == 2);
   const auto stored = of_kind(w.trace(), EventKind::MessageStored);
   REQUIRE(stored.size() == 1);
-  const std::string& data = w.trace().messages()[static_cast<std::size_t>(stored[0]->message)].data;
+  const std::string data = w.trace().messages()[static_cast<std::size_t>(stored[0]->message)].data();
   CHECK(data.find("\r\n\r\n.a line with a dot\r\n") != std::string::npos);
 }
 
@@ -358,7 +360,7 @@ TEST_CASE("repeat: without a from each message is from the drawn device's own us
   CHECK(w.run());
   std::size_t checked = 0;
   for (const auto* e : of_kind(w.trace(), EventKind::MessageComposed)) {
-    const Message m = Message::parse(w.trace().messages()[static_cast<std::size_t>(e->message)].data);
+    const Message m = Message::parse(w.trace().messages()[static_cast<std::size_t>(e->message)].data());
     CHECK(m.get("From") == (e->from == "carol-pc" ? "carol@uni.example" : "alice@uni.example"));
     ++checked;
   }

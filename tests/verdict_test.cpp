@@ -24,7 +24,7 @@ MessageSnapshot snapshot(const std::string& from_header, const std::string& enve
   s.queue_id = "4F2A91C3B7";
   s.envelope_from = envelope_from;
   s.envelope_to = {"bob@correo.example"};
-  s.data = message(from_header, extra_headers);
+  s.set_data(message(from_header, extra_headers));
   s.client_host = client_host;
   s.client_address = client_host.empty() ? "" : "192.0.2.66";
   s.helo = client_host;

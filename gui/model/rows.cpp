@@ -77,39 +77,25 @@ std::size_t widest_row(const std::vector<TranscriptRow>& rows) {
   return w;
 }
 
-bool message_present(const ViewState& view, std::int64_t message) {
-  if (message < 0) return false;
-  for (const auto& [user, folders] : view.mailboxes)
-    for (const auto& [folder, items] : folders)
-      for (const auto& item : items)
-        if (item.message == message) return true;
-  for (const auto& [host, items] : view.queues)
-    for (const auto& [id, item] : items)
-      if (item.message == message) return true;
-  return false;
-}
+bool message_present(const StateView& view, std::int64_t message) { return view.present(message); }
 
-std::string folder_of(const ViewState& view, std::int64_t message) {
-  for (const auto& [user, folders] : view.mailboxes)
-    for (const auto& [folder, items] : folders)
-      for (const auto& item : items)
-        if (item.message == message) return folder;
-  return {};
-}
+std::string folder_of(const StateView& view, std::int64_t message) { return view.folder_of(message); }
 
-std::int64_t inspected_message(const Trace& trace, const ViewState& view, std::int64_t selected) {
-  if (message_present(view, selected)) return selected;
+std::int64_t inspected_message(const Trace& trace, const StateView& view, std::int64_t selected) {
+  if (view.present(selected)) return selected;
   // The latest message-bearing step whose copy still exists at the cursor: a copy filed or still
   // queued, or a draft (the device keeps it). A queue's copy that was handed on and removed is not
-  // shown as if it were still there; the search goes on to an earlier step.
+  // shown as if it were still there; the search goes on to an earlier step. Only the events about a
+  // message are looked at (the state keeps their list).
   const auto& events = trace.events();
-  for (std::size_t i = std::min(view.applied, events.size()); i-- > 0;) {
-    const TraceEvent& e = events[i];
-    if (e.message < 0 || e.kind == EventKind::QueueRemoved) continue;
-    if (message_present(view, e.message) || trace.messages()[static_cast<std::size_t>(e.message)].kind == CopyKind::Draft)
+  const auto& about = trace.state().message_events();
+  for (auto it = std::lower_bound(about.begin(), about.end(), view.applied()); it != about.begin();) {
+    const TraceEvent& e = events[*--it];
+    if (e.kind == EventKind::QueueRemoved) continue;
+    if (view.present(e.message) || trace.messages()[static_cast<std::size_t>(e.message)].kind == CopyKind::Draft)
       return e.message;
   }
-  return view.message;
+  return view.message();
 }
 
 float presentation_font_factor(float window_height) { return std::clamp(window_height / 640.0f, 1.2f, 1.6f); }

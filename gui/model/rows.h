@@ -16,7 +16,7 @@ class Trace;
 class Translations;
 struct MessageSnapshot;
 struct TraceEvent;
-struct ViewState;
+class StateView;
 
 // How much of an event someone sees. The whole lab sees everything; an eavesdropper on the wire sees
 // traffic in clear (lines outside TLS, connections, DNS) and the teacher's narration as they are, a
@@ -53,11 +53,11 @@ std::size_t widest_row(const std::vector<TranscriptRow>& rows);
 // The message the inspector shows at the cursor: the one picked in a mailbox or queue while it is
 // still there at the cursor, else the latest one the steps were about that still exists there
 // (filed or queued, else the sender's draft); -1 when no message has appeared yet.
-std::int64_t inspected_message(const Trace& trace, const ViewState& view, std::int64_t selected);
+std::int64_t inspected_message(const Trace& trace, const StateView& view, std::int64_t selected);
 // True when the message is in a mailbox or a queue at the cursor.
-bool message_present(const ViewState& view, std::int64_t message);
+bool message_present(const StateView& view, std::int64_t message);
 // The folder a stored message is in at the cursor ("" when it is in none).
-std::string folder_of(const ViewState& view, std::int64_t message);
+std::string folder_of(const StateView& view, std::int64_t message);
 
 // Default window layout in pixels for a viewport, sized in multiples of the font size.
 struct Rect {

@@ -13,6 +13,10 @@
 namespace postlab {
 namespace {
 
+// Rows a folder or a queue lists at most: the panels of a world with thousands of messages stay
+// quick to draw, and the counts say how many there are.
+constexpr std::size_t kRowsListed = 200;
+
 // True (after drawing the explanation) when the panel must show nothing of what servers hold.
 bool hidden_from_eavesdropper(const Frame& f, bool explain) {
   if (!f.eavesdropper) return false;
@@ -40,15 +44,22 @@ void draw_mailboxes(const Frame& f, UiState& ui) {
     ImGui::End();
     return;
   }
-  for (const auto& [user, folders] : f.player->view().mailboxes) {
+  const StateView view = f.player->view();
+  for (const MailboxState* box : view.mailboxes()) {
+    const std::string& user = box->address;
     ImGui::SetNextItemOpen(true, ImGuiCond_Once);
     if (!ImGui::TreeNode(user.c_str())) continue;
-    for (const auto& [folder, items] : folders) {
-      const std::string label = folder + "  ·  " + fill(tr.get("mailbox.messages"), {std::to_string(items.size())});
+    for (const FolderState* fs : view.folders(*box)) {
+      const std::string& folder = fs->name;
+      const std::size_t count = view.count(*fs);
+      const std::string label = folder + "  ·  " + fill(tr.get("mailbox.messages"), {std::to_string(count)});
       ImGui::SetNextItemOpen(folder == "INBOX", ImGuiCond_Once);
       if (!ImGui::TreeNode((label + "##" + user + folder).c_str())) continue;
-      if (items.empty()) ImGui::TextDisabled("%s", tr.c("mailbox.empty"));
-      for (const auto& item : items) {
+      if (count == 0) ImGui::TextDisabled("%s", tr.c("mailbox.empty"));
+      // A folder of a big world lists its latest messages only; the count above says how many.
+      if (count > kRowsListed) ImGui::TextDisabled("%s", fill(tr.get("mailbox.more"), {std::to_string(count - kRowsListed)}).c_str());
+      for (const StoredItem* it : view.latest(*fs, kRowsListed)) {
+        const StoredItem& item = *it;
         const MailSummary& s = (*f.summaries)[static_cast<std::size_t>(item.message)];
         const std::string subject = s.subject.empty() ? tr.get("mailbox.no_subject") : s.subject;
         // The display name keeps the row short enough for the subject; the whole From: is on hover
@@ -79,20 +90,27 @@ void draw_queue(const Frame& f, UiState& ui) {
     ImGui::End();
     return;
   }
-  const auto& queues = f.player->view().queues;
-  if (queues.empty()) ImGui::TextDisabled("%s", tr.c("queue.empty"));
-  for (const auto& [host, items] : queues) {
-    ImGui::TextUnformatted(host.c_str());
+  const std::vector<QueueEntryView> queue = f.player->view().queue();
+  if (queue.empty()) ImGui::TextDisabled("%s", tr.c("queue.empty"));
+  for (std::size_t i = 0; i < queue.size();) {
+    const std::string_view host = queue[i].host;
+    std::size_t end = i;
+    while (end < queue.size() && queue[end].host == host) ++end;
+    ImGui::TextUnformatted(host.data(), host.data() + host.size());
     ImGui::Indent();
-    for (const auto& [id, item] : items) {
+    // A busy MTA of a big world lists its first entries only, and says how many more wait.
+    for (std::size_t k = i; k < std::min(end, i + kRowsListed); ++k) {
+      const QueueEntryView& item = queue[k];
       // Click a queued copy to inspect it; the status is the latest log line about it.
-      if (fitted_selectable(id, "q" + std::to_string(item.message), ui.selected_message == item.message))
+      if (fitted_selectable(std::string(item.queue_id), "q" + std::to_string(item.message), ui.selected_message == item.message))
         ui.selected_message = ui.selected_message == item.message ? -1 : item.message;
       if (f.mono) ImGui::PushFont(f.mono);
-      text_wrapped(item.status, f.palette->text_disabled);
+      text_wrapped(std::string(item.status), f.palette->text_disabled);
       if (f.mono) ImGui::PopFont();
     }
+    if (end - i > kRowsListed) ImGui::TextDisabled("%s", fill(tr.get("queue.more"), {std::to_string(end - i - kRowsListed)}).c_str());
     ImGui::Unindent();
+    i = end;
   }
   ImGui::End();
 }
@@ -109,7 +127,7 @@ void draw_message(const Frame& f, UiState& ui) {
     return;
   }
   // The copy picked in a mailbox or queue, or else the latest copy the steps were about.
-  const ViewState& view = f.player->view();
+  const StateView view = f.player->view();
   const std::int64_t index = inspected_message(*f.trace, view, ui.selected_message);
   if (index < 0) {
     text_wrapped(tr.get("mailbox.select"), pal.text_disabled);

@@ -45,7 +45,7 @@ void draw_narration(const Frame& f) {
     return;
   }
   const auto& events = f.trace->events();
-  const std::int64_t n = f.player->view().narration;
+  const std::int64_t n = f.player->view().narration();
   const auto current = f.player->current_event();
   const std::size_t cursor = f.player->cursor();
   // A run that stopped at a limit says so on every step: what is shown is not the whole story.

@@ -40,7 +40,7 @@ void draw_toolbar(const Frame& f, UiState& ui) {
 
   ImGui::TextUnformatted(fill(tr.get("toolbar.step"), {std::to_string(cursor), std::to_string(steps)}).c_str());
   ImGui::SameLine();
-  const std::string clock = f.player ? format_clock(f.player->view().now) : format_clock(0);
+  const std::string clock = f.player ? format_clock(f.player->view().now()) : format_clock(0);
   ImGui::TextUnformatted(fill(tr.get("toolbar.time"), {clock}).c_str());
   ImGui::SameLine();
 

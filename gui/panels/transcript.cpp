@@ -33,7 +33,7 @@ void draw_transcript(const Frame& f, UiState& ui) {
     return;
   }
   const auto& rows = *f.rows;
-  const std::size_t visible = visible_rows(rows, f.player->view().applied);
+  const std::size_t visible = visible_rows(rows, f.player->applied());
   if (visible == 0) {
     // Before the first step the panel has room for what the lesson wants the student to learn.
     text_wrapped(tr.get("transcript.empty"));

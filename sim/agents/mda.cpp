@@ -3,29 +3,29 @@
 #include <cstdio>
 
 #include "agents/world.h"
-#include "mail/mailstore.h"
 #include "mail/message.h"
 
 namespace postlab {
 
-void Mda::deliver(World& world, const std::string& host, Mailstore& store, const MessageSnapshot& queued,
+void Mda::deliver(World& world, const std::string& host, const MessageSnapshot& queued,
                   const std::string& rcpt, const std::string& owner, SimTime accepted) {
-  Message message = Message::parse(queued.data);
+  Message message = Message::parse(queued.data());
   // Postfix local(8) prepends Delivered-To, X-Original-To, then Return-Path, so Return-Path ends up
   // first. Both addresses keep the case the sender wrote.
   message.prepend("Delivered-To", rcpt);
   message.prepend("X-Original-To", rcpt);
   message.prepend("Return-Path", "<" + queued.envelope_from + ">");
-  const std::string data = message.serialize();
   MessageSnapshot stored = queued;  // keeps how the message arrived (for the envelope/header view)
   stored.envelope_to = {rcpt};
-  stored.data = data;
+  stored.set_data(message.serialize());
   stored.kind = CopyKind::Stored;
   stored.holder = host;
   stored.mailbox = owner;
   const std::int64_t index = world.rec().trace().add_message(std::move(stored));
+  // The next UID of the folder (RFC 3501 §2.3.1.1: UIDs strictly ascend); the MessageStored event
+  // below is what files it, in the trace's state.
   const std::string folder = "INBOX";
-  const std::uint32_t uid = store.deliver(rcpt, folder, index, data.size());
+  const std::uint32_t uid = world.rec().trace().state().uidnext(owner, folder);
 
   const std::string delay = format_log_delay(world.rec().now() - accepted);
   TraceEvent e;

@@ -7,14 +7,13 @@
 namespace postlab {
 
 class World;
-class Mailstore;
 struct MessageSnapshot;
 
 struct Mda {
   // Adds Return-Path and Delivered-To on top (RFC 5321 §4.4: the final delivery records the envelope
   // sender), stores the message and writes a MessageStored event. `owner` is the mailbox's address
   // as the lesson declares it (rcpt may differ in case).
-  static void deliver(World& world, const std::string& host, Mailstore& store, const MessageSnapshot& queued,
+  static void deliver(World& world, const std::string& host, const MessageSnapshot& queued,
                       const std::string& rcpt, const std::string& owner, SimTime accepted);
 };
 

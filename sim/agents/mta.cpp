@@ -221,8 +221,16 @@ smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& t
     if (seen.insert(Mailstore::key(resolved)).second) rcpts.push_back(resolved);
   }
   const NetHost& from_host = world_.net().host(client);
-  MessageSnapshot snap{queue_id,      tx.mail_from,      rcpts,       message.serialize(),
-                       from_host.name, from_host.address, tx.helo, tx.auth_user, tx.tls};
+  MessageSnapshot snap;
+  snap.queue_id = queue_id;
+  snap.envelope_from = tx.mail_from;
+  snap.envelope_to = rcpts;
+  snap.set_data(message.serialize());
+  snap.client_host = from_host.name;
+  snap.client_address = from_host.address;
+  snap.helo = tx.helo;
+  snap.auth_user = tx.auth_user;
+  snap.tls = tx.tls;
   snap.kind = CopyKind::Queued;
   snap.holder = spec_.name;
   for (const auto& h : world_.scenario().hosts) {
@@ -273,7 +281,7 @@ void Mta::deliver(const std::string& queue_id, std::vector<std::string> rcpts) {
 void Mta::deliver_local(const std::string& queue_id, const std::string& rcpt) {
   const QueueEntry& entry = queue_[queue_id];
   const MessageSnapshot queued = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)];
-  Mda::deliver(world_, spec_.name, store_, queued, rcpt, store_.owner(rcpt), entry.accepted);
+  Mda::deliver(world_, spec_.name, queued, rcpt, store_.owner(rcpt), entry.accepted);
   finish_rcpts(queue_id, 1);
 }
 
@@ -388,7 +396,7 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
     job.helo_name = spec_.name;
     job.mail_from = entry.from;
     job.rcpts = relay->rcpts;
-    job.data = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)].data;
+    job.data = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)].data();
     job.use_bdat = spec_.policy.use_bdat;
     job.smtputf8 = entry.smtputf8;  // Postfix smtp(8) asks for SMTPUTF8 when the sender did
     job.server_label = target + "[" + address + "]";

@@ -68,7 +68,7 @@ void Mua::send(const SendAction& action) {
   MessageSnapshot draft;
   draft.envelope_from = mail_from;
   draft.envelope_to = rcpts;
-  draft.data = data;
+  draft.set_data(data);
   draft.kind = CopyKind::Draft;
   draft.holder = spec_.name;
   const std::int64_t index = world_.rec().trace().add_message(std::move(draft));

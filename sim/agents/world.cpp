@@ -38,10 +38,32 @@ World::World(const Scenario& scenario)
   }
   // UIDVALIDITY: a stable per-world number, as a real server picks one when a mailbox is created.
   const auto uidvalidity = static_cast<std::uint32_t>(rng_.derive("uidvalidity").uniform(1'000'000'000, 1'999'999'999));
+  // The set-up is in the trace like every later change: each user's mailbox and folders are created
+  // at time 0 by events that the views fold (they are not steps).
   for (const auto& u : scenario_.users) {
     auto addr = parse_address(u.address);
-    if (Mta* mta = addr ? mta_for_domain(addr->domain) : nullptr)
-      mta->store().add_user(addr->str(), u.password, u.folders, uidvalidity);
+    const std::string address = addr ? addr->str() : normalize_address(u.address);
+    Mta* mta = addr ? mta_for_domain(addr->domain) : nullptr;
+    if (mta) mta->store().add_user(address, u.password);
+    TraceEvent box;
+    box.kind = EventKind::MailboxCreated;
+    box.protocol = Protocol::Mda;
+    box.from = box.to = mta ? mta->hostname() : std::string();
+    box.mailbox = address;
+    rec_.emit(std::move(box));
+    std::vector<std::string> folders{"INBOX"};
+    for (const auto& f : u.folders)
+      if (f != "INBOX") folders.push_back(f);
+    for (const auto& f : folders) {
+      TraceEvent e;
+      e.kind = EventKind::FolderCreated;
+      e.protocol = Protocol::Mda;
+      e.from = e.to = mta ? mta->hostname() : std::string();
+      e.mailbox = address;
+      e.folder = f;
+      e.uid = uidvalidity;
+      rec_.emit(std::move(e));
+    }
   }
   schedule_timeline();
   watch_triggers();

@@ -118,7 +118,7 @@ void write_trace_json(std::ostream& out, const Scenario& scenario, const Trace& 
       const std::string kind = std::string(verdict_key(v.verdict)).substr(sizeof("verdict.") - 1);
       jm["verdict"] = {{"kind", kind}, {"reasons", std::move(reasons)}};
     }
-    jm["data"] = m.data;
+    jm["data"] = m.data();
     return jm;
   });
   out << "\n}\n";

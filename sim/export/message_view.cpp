@@ -40,12 +40,12 @@ void mime_tree(const MimePart& p, const std::string& indent, bool last, bool roo
 }  // namespace
 
 MailSummary summarize(const MessageSnapshot& snapshot) {
-  const Message m = Message::parse(snapshot.data);
+  const Message m = Message::parse(snapshot.head);
   return MailSummary{decode_header_text(m.get("From")), decode_header_text(m.get("Subject")), m.get("Date")};
 }
 
 std::size_t hop_count(const MessageSnapshot& snapshot) {
-  const Message m = Message::parse(snapshot.data);
+  const Message m = Message::parse(snapshot.head);
   std::size_t n = 0;
   for (const auto& h : m.headers()) n += iequals(h.name, "Received");
   return n;
@@ -90,10 +90,11 @@ MessageView build_message_view(const MessageSnapshot& m, const Translations& tr,
     for (const auto& r : verdict.reasons) v.reasons.push_back(tr.phrase(r));
   }
   std::string tree;
-  mime_tree(parse_mime(m.data), "", true, true, tree);
+  const std::string data = m.data();
+  mime_tree(parse_mime(data), "", true, true, tree);
   v.mime = split_lines(tree);
-  v.raw_size = m.data.size();
-  v.raw = m.data.substr(0, kRawPreviewBytes);
+  v.raw_size = data.size();
+  v.raw = data.substr(0, kRawPreviewBytes);
   return v;
 }
 

@@ -1,4 +1,4 @@
-// A mail server's message store: users, folders, UIDs (RFC 3501 §2.3.1.1), flags.
+// A mail server's accounts: the users whose mail it stores, and their passwords.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -8,23 +8,11 @@
 
 namespace postlab {
 
-struct StoredMessage {
-  std::uint32_t uid = 0;
-  std::int64_t snapshot = -1;  // index into Trace::messages()
-  std::size_t size = 0;        // octets as stored
-  std::vector<std::string> flags;
-};
-
-struct Folder {
-  std::uint32_t uidvalidity = 1;
-  std::uint32_t uidnext = 1;
-  std::vector<StoredMessage> messages;
-};
-
+// A user the server knows: what it needs to look them up and check their password. What the
+// mailbox holds (folders, messages, UIDs) is state, folded from the trace (trace/state.h).
 struct Mailbox {
   std::string address;  // as the lesson declares it
   std::string password;
-  std::map<std::string, Folder> folders;  // ordered: deterministic iteration
 };
 
 // Local parts are matched without regard to case, as Postfix's local delivery folds them to lower
@@ -32,15 +20,11 @@ struct Mailbox {
 class Mailstore {
  public:
   static std::string key(std::string_view address);  // the lookup form: all lower case
-  void add_user(const std::string& address, std::string password, const std::vector<std::string>& folders,
-                std::uint32_t uidvalidity);
+  void add_user(const std::string& address, std::string password);
   bool has_user(const std::string& address) const { return users_.count(key(address)) != 0; }
   const Mailbox* mailbox(const std::string& address) const;
   // The address of the mailbox as declared ("" when there is none).
   std::string owner(const std::string& address) const;
-  // Appends to a folder (created if missing) and returns the new UID. The user must exist.
-  std::uint32_t deliver(const std::string& address, const std::string& folder, std::int64_t snapshot,
-                        std::size_t size);
 
  private:
   std::map<std::string, Mailbox> users_;  // by key(): ordered, deterministic iteration

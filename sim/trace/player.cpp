@@ -4,42 +4,29 @@
 
 namespace postlab {
 
-Player::Player(const Trace& trace, ViewState initial, std::size_t checkpoint_every, StepFilter is_step_event)
-    : trace_(trace), every_(std::max<std::size_t>(1, checkpoint_every)), filter_(is_step_event),
-      tail_(initial), view_(std::move(initial)) {
-  checkpoints_.push_back(tail_);
-  sync();
-}
+Player::Player(const Trace& trace, StepFilter is_step_event) : trace_(trace), filter_(is_step_event) { sync(); }
 
 std::size_t Player::sync(bool follow) {
   const bool at_end = cursor_ == steps();
   const std::size_t before = steps();
   const auto& events = trace_.events();
-  for (std::size_t i = tail_.applied; i < events.size(); ++i) {
-    if (filter_(events[i].kind)) step_events_.push_back(i);
-    tail_.apply(trace_, events[i]);
-    if (tail_.applied % every_ == 0) checkpoints_.push_back(tail_);
-  }
-  // The last step shows every event after it too, so what a step shows can change when events are
-  // added after it: fold again to the step (from the view or a checkpoint).
+  for (; taken_ < events.size(); ++taken_)
+    if (filter_(events[taken_].kind)) step_events_.push_back(static_cast<std::uint32_t>(taken_));
+  // The last step (and step 0 while there is none) shows every event after it too, so what it
+  // shows changes when events are added: seek again.
   seek(follow && at_end ? steps() : cursor_);
   return steps() - before;
 }
 
 std::size_t Player::target(std::size_t step) const {
-  if (step == 0) return 0;
-  if (step >= steps()) return tail_.applied;  // every event taken in, bookkeeping after the last step too
+  if (step >= steps()) return taken_;  // every event taken in, bookkeeping after the last step too
+  if (step == 0) return step_events_[0];  // the set-up before the first step
   return step_events_[step - 1] + 1;
 }
 
 void Player::seek(std::size_t step) {
-  step = std::min(step, steps());
-  const std::size_t want = target(step);
-  // Forward by less than a checkpoint interval: fold on from here. Otherwise start from a checkpoint.
-  if (want < view_.applied || want - view_.applied > every_) view_ = checkpoints_[want / every_];
-  const auto& events = trace_.events();
-  while (view_.applied < want) view_.apply(trace_, events[view_.applied]);
-  cursor_ = step;
+  cursor_ = std::min(step, steps());
+  applied_ = target(cursor_);
 }
 
 std::optional<std::size_t> Player::current_event() const {

@@ -1,5 +1,7 @@
 #include "trace/trace.h"
 
+#include <algorithm>
+
 namespace postlab {
 
 const char* to_string(EventKind kind) {
@@ -19,6 +21,8 @@ const char* to_string(EventKind kind) {
     case EventKind::Relayed: return "relayed";
     case EventKind::QueueRemoved: return "queue-removed";
     case EventKind::Submitted: return "submitted";
+    case EventKind::MailboxCreated: return "mailbox-created";
+    case EventKind::FolderCreated: return "folder-created";
   }
   return "?";
 }
@@ -42,11 +46,44 @@ std::uint64_t Trace::append(TraceEvent event) {
     for (const auto& a : n.args) bytes_ += sizeof(a) + a.size();
   }
   events_.push_back(std::move(event));
+  state_.apply(events_.back(), messages_);
   return events_.back().seq;
 }
 
+void MessageSnapshot::set_data(std::string_view data) {
+  // The header section ends at the first empty line (RFC 5322 §2.1); without one it is all header.
+  const std::size_t blank = data.find("\r\n\r\n");
+  const std::size_t split = blank == std::string_view::npos ? data.size() : blank + 4;
+  head.assign(data.substr(0, split));
+  body = std::make_shared<const std::string>(data.substr(split));
+}
+
+std::string MessageSnapshot::data() const {
+  std::string out = head;
+  if (body) out += *body;
+  return out;
+}
+
+namespace {
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+}  // namespace
+
 std::int64_t Trace::add_message(MessageSnapshot message) {
-  bytes_ += sizeof(MessageSnapshot) + message.data.size();
+  if (!message.body) message.body = std::make_shared<const std::string>();
+  auto& same_hash = bodies_[fnv1a(*message.body)];
+  auto held = std::find_if(same_hash.begin(), same_hash.end(), [&](const auto& b) { return *b == *message.body; });
+  if (held != same_hash.end()) {
+    message.body = *held;
+  } else {
+    same_hash.push_back(message.body);
+    ++body_count_;
+    bytes_ += message.body->size() + sizeof(std::string) + 32;
+  }
+  bytes_ += sizeof(MessageSnapshot) + message.head.size();
   messages_.push_back(std::move(message));
   return static_cast<std::int64_t>(messages_.size()) - 1;
 }
@@ -102,7 +139,9 @@ std::uint64_t Trace::fingerprint() const {
     f.str(m.queue_id);
     f.str(m.envelope_from);
     for (const auto& r : m.envelope_to) f.str(r);
-    f.str(m.data);
+    f.num(m.size());  // as the whole text would be hashed
+    f.bytes(m.head.data(), m.head.size());
+    if (m.body) f.bytes(m.body->data(), m.body->size());
     f.str(m.client_host);
     f.str(m.client_address);
     f.str(m.helo);

@@ -1,11 +1,15 @@
 // The append-only record of everything a user can see. Views are folds over a prefix of it.
 #pragma once
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/phrase.h"
 #include "core/time.h"
+#include "trace/state.h"
 
 namespace postlab {
 
@@ -25,6 +29,9 @@ enum class EventKind : std::uint8_t {
   Relayed,            // an MTA handed the message to the next MTA; text = Postfix-style log line
   QueueRemoved,       // every recipient is done; the MTA forgets the message
   Submitted,          // the client's submission finished; text = summary
+  // Set-up (time 0) and later changes to what a mail server stores:
+  MailboxCreated,     // from = the MTA that holds it ("" when none), mailbox = address as declared
+  FolderCreated,      // mailbox, folder; uid = the folder's UIDVALIDITY
 };
 
 const char* to_string(EventKind kind);
@@ -62,7 +69,13 @@ struct MessageSnapshot {
   std::string queue_id;               // empty for a client's draft
   std::string envelope_from;
   std::vector<std::string> envelope_to;
-  std::string data;                   // RFC 5322 text, CRLF line ends
+  // The RFC 5322 text (CRLF line ends) is this copy's header section (with the empty line that ends
+  // it) and a body that every copy with the same body bytes shares: each hop adds header lines only.
+  std::string head;
+  std::shared_ptr<const std::string> body;
+  void set_data(std::string_view data);
+  std::string data() const;
+  std::size_t size() const { return head.size() + (body ? body->size() : 0); }
   // How the accepting server got it (empty for a client's draft): who connected, what it said in
   // HELO/EHLO, whom it logged in as, and whether the session was encrypted.
   std::string client_host;
@@ -82,13 +95,17 @@ struct MessageSnapshot {
 
 class Trace {
  public:
-  // Assigns seq; returns it.
+  // Assigns seq, folds the event into state(); returns the seq.
   std::uint64_t append(TraceEvent event);
+  // Keeps one copy of each distinct body: a snapshot whose body bytes are already held shares them.
   std::int64_t add_message(MessageSnapshot message);
 
   const std::vector<TraceEvent>& events() const { return events_; }
   const std::vector<MessageSnapshot>& messages() const { return messages_; }
   std::size_t size() const { return events_.size(); }
+  // What the events so far have made of mailboxes, queues and connections (see state.h).
+  const StateIndex& state() const { return state_; }
+  std::size_t bodies() const { return body_count_; }
   // Approximate memory the trace holds (events, their texts and the message copies), for the budget.
   std::size_t bytes() const { return bytes_; }
 
@@ -98,6 +115,9 @@ class Trace {
  private:
   std::vector<TraceEvent> events_;
   std::vector<MessageSnapshot> messages_;
+  StateIndex state_;
+  std::map<std::uint64_t, std::vector<std::shared_ptr<const std::string>>> bodies_;  // by hash of the bytes
+  std::size_t body_count_ = 0;
   std::size_t bytes_ = 0;
 };
 

@@ -1,54 +1,136 @@
 #include "trace/view.h"
 
-#include "mail/address.h"
-#include "scenario/scenario.h"
+#include <algorithm>
 
 namespace postlab {
 
-bool is_step(EventKind kind) { return kind != EventKind::QueueRemoved; }
-
-ViewState ViewState::initial(const Scenario& scenario) {
-  ViewState v;
-  for (const auto& u : scenario.users) {
-    auto& folders = v.mailboxes[normalize_address(u.address)];
-    folders["INBOX"];
-    for (const auto& f : u.folders) folders[f];
-  }
-  return v;
+bool is_step(EventKind kind) {
+  return kind != EventKind::QueueRemoved && kind != EventKind::MailboxCreated && kind != EventKind::FolderCreated;
 }
 
-void ViewState::apply(const Trace& trace, const TraceEvent& e) {
-  ++applied;
-  now = e.time;
-  if (e.message >= 0) message = e.message;
-  const std::string queue_id =
-      e.message >= 0 ? trace.messages()[static_cast<std::size_t>(e.message)].queue_id : std::string();
-  switch (e.kind) {
-    case EventKind::ConnectionOpened: connections[e.connection] = OpenConnection{e.from, e.to, e.port}; break;
-    case EventKind::ConnectionClosed: connections.erase(e.connection); break;
-    case EventKind::MessageAccepted: queues[e.from][queue_id] = QueueItem{queue_id, e.message, e.text}; break;
-    case EventKind::Relayed:
-    case EventKind::DeliveryDeferred:
-    case EventKind::DeliveryFailed: {
-      auto& q = queues[e.from];
-      if (auto it = q.find(queue_id); it != q.end()) it->second.status = e.text;
-      break;
-    }
-    case EventKind::MessageStored: {
-      mailboxes[e.mailbox][e.folder].push_back(MailboxItem{e.uid, e.message, e.time});
-      auto& q = queues[e.from];
-      if (auto it = q.find(queue_id); it != q.end()) it->second.status = e.text;
-      break;
-    }
-    case EventKind::QueueRemoved: {
-      auto& q = queues[e.from];
-      q.erase(queue_id);
-      if (q.empty()) queues.erase(e.from);
-      break;
-    }
-    case EventKind::Narration: narration = static_cast<std::int64_t>(e.seq); break;
-    default: break;
+namespace {
+// The last entry of an ascending list of event numbers that is below n, or nullptr.
+const std::uint32_t* last_before(const std::vector<std::uint32_t>& events, std::size_t n) {
+  auto it = std::lower_bound(events.begin(), events.end(), n);
+  return it == events.begin() ? nullptr : &*(it - 1);
+}
+}  // namespace
+
+StateView::StateView(const Trace& trace, std::size_t applied)
+    : trace_(&trace), state_(&trace.state()), n_(std::min(applied, trace.size())) {}
+
+SimTime StateView::now() const { return n_ == 0 ? 0 : trace_->events()[n_ - 1].time; }
+
+std::int64_t StateView::narration() const {
+  const std::uint32_t* e = last_before(state_->narrations(), n_);
+  return e ? static_cast<std::int64_t>(*e) : -1;
+}
+
+std::int64_t StateView::message_event_before(std::size_t before) const {
+  const std::uint32_t* e = last_before(state_->message_events(), std::min(before, n_));
+  return e ? static_cast<std::int64_t>(*e) : -1;
+}
+
+std::int64_t StateView::message() const {
+  const std::int64_t e = message_event_before(n_);
+  return e < 0 ? -1 : trace_->events()[static_cast<std::size_t>(e)].message;
+}
+
+std::vector<const MailboxState*> StateView::mailboxes() const {
+  std::vector<const MailboxState*> out;
+  for (const auto& [address, box] : state_->mailboxes())
+    if (box.born < n_) out.push_back(&box);
+  return out;
+}
+
+std::vector<const FolderState*> StateView::folders(const MailboxState& box) const {
+  std::vector<const FolderState*> out;
+  for (const auto& [name, f] : box.folders)
+    if (f.born < n_) out.push_back(&f);
+  return out;
+}
+
+std::vector<const StoredItem*> StateView::latest(const FolderState& folder, std::size_t limit) const {
+  std::vector<const StoredItem*> out;
+  auto end = std::partition_point(folder.items.begin(), folder.items.end(), [this](const StoredItem& i) { return i.born < n_; });
+  for (auto it = end; it != folder.items.begin() && out.size() < limit;) {
+    --it;
+    if (it->died >= n_) out.push_back(&*it);
   }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<QueueEntryView> StateView::queue() const {
+  std::vector<QueueEntryView> out;
+  const auto& records = state_->queue_records();
+  const auto& names = state_->names();
+  const auto& events = trace_->events();
+  state_->queue_lifetimes().each_alive(n_, [&](std::uint32_t r) {
+    const QueueRecord& q = records[r];
+    const std::uint32_t* status = last_before(q.statuses, n_);
+    out.push_back(QueueEntryView{names[q.host], trace_->messages()[static_cast<std::size_t>(q.message)].queue_id,
+                                 q.message, status ? std::string_view(events[*status].text) : std::string_view()});
+  });
+  std::sort(out.begin(), out.end(), [](const QueueEntryView& a, const QueueEntryView& b) {
+    return a.host != b.host ? a.host < b.host : a.queue_id < b.queue_id;
+  });
+  return out;
+}
+
+std::size_t StateView::queued() const {
+  std::size_t n = 0;
+  state_->queue_lifetimes().each_alive(n_, [&n](std::uint32_t) { ++n; });
+  return n;
+}
+
+std::vector<std::pair<std::int64_t, OpenConnection>> StateView::connections() const {
+  std::vector<std::pair<std::int64_t, OpenConnection>> out;
+  const auto& records = state_->connections();
+  const auto& names = state_->names();
+  state_->connection_lifetimes().each_alive(n_, [&](std::uint32_t r) {
+    const ConnectionRecord& c = records[r];
+    out.emplace_back(c.id, OpenConnection{names[c.client], names[c.server], c.port});
+  });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+bool StateView::present(std::int64_t message) const {
+  const CopyPlace* p = state_->place(message);
+  if (!p) return false;
+  if (p->queue != kNever && state_->queue_lifetimes().alive(p->queue, n_)) return true;
+  if (p->folder) {
+    const StoredItem& item = p->folder->items[p->item];
+    return item.born < n_ && item.died >= n_;
+  }
+  return false;
+}
+
+std::string StateView::folder_of(std::int64_t message) const {
+  const CopyPlace* p = state_->place(message);
+  if (!p || !p->folder) return {};
+  const StoredItem& item = p->folder->items[p->item];
+  return item.born < n_ && item.died >= n_ ? p->folder->name : std::string();
+}
+
+ViewState StateView::snapshot() const {
+  ViewState v;
+  v.applied = n_;
+  v.now = now();
+  v.narration = narration();
+  v.message = message();
+  for (const MailboxState* box : mailboxes()) {
+    auto& folders = v.mailboxes[box->address];
+    for (const FolderState* f : this->folders(*box)) {
+      auto& items = folders[f->name];
+      for (const StoredItem* i : latest(*f, f->items.size())) items.push_back(MailboxItem{i->uid, i->message, i->arrived});
+    }
+  }
+  for (const QueueEntryView& q : queue())
+    v.queues[std::string(q.host)][std::string(q.queue_id)] = QueueItem{std::string(q.queue_id), q.message, std::string(q.status)};
+  for (auto& [id, c] : connections()) v.connections[id] = std::move(c);
+  return v;
 }
 
 }  // namespace postlab

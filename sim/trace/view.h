@@ -1,16 +1,17 @@
-// The state a user sees at one point of the trace: a fold of the events before the cursor.
+// The state a user sees at one point of the trace. StateView reads it from the trace's interval
+// tables without replaying anything (cheap to make, cheap to ask); ViewState is a full copy of it
+// as plain values, for tests and exports.
 #pragma once
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/time.h"
 #include "trace/trace.h"
 
 namespace postlab {
-
-struct Scenario;
 
 struct MailboxItem {
   std::uint32_t uid = 0;
@@ -35,16 +36,56 @@ struct OpenConnection {
 struct ViewState {
   std::size_t applied = 0;  // how many trace events are folded in
   SimTime now = 0;
-  // user -> folder -> messages; every user of the lesson is present from the start (empty INBOX)
+  // user -> folder -> messages, for every mailbox created so far (the set-up creates them at 0)
   std::map<std::string, std::map<std::string, std::vector<MailboxItem>>> mailboxes;
   std::map<std::string, std::map<std::string, QueueItem>> queues;  // MTA host -> queue id -> item
   std::map<std::int64_t, OpenConnection> connections;              // open connections by id
   std::int64_t narration = -1;                                     // seq of the latest narration
   std::int64_t message = -1;  // the message the latest message-bearing event was about
   bool operator==(const ViewState&) const = default;
+};
 
-  static ViewState initial(const Scenario& scenario);
-  void apply(const Trace& trace, const TraceEvent& event);
+// One entry of a queue as a view shows it.
+struct QueueEntryView {
+  std::string_view host;
+  std::string_view queue_id;
+  std::int64_t message = -1;
+  std::string_view status;
+};
+
+class StateView {
+ public:
+  StateView(const Trace& trace, std::size_t applied);
+
+  std::size_t applied() const { return n_; }
+  SimTime now() const;
+  std::int64_t narration() const;  // seq of the latest narration, -1 when none
+  std::int64_t message() const;    // the message the latest message-bearing event was about, -1
+  // The latest event about a message at or before event `before` (exclusive), -1 when none.
+  std::int64_t message_event_before(std::size_t before) const;
+
+  // Mailboxes created so far, by address.
+  std::vector<const MailboxState*> mailboxes() const;
+  std::vector<const FolderState*> folders(const MailboxState& box) const;
+  std::size_t count(const FolderState& folder) const { return folder.count_at(n_); }
+  // The last `limit` messages in the folder, oldest first.
+  std::vector<const StoredItem*> latest(const FolderState& folder, std::size_t limit) const;
+
+  // Every queue entry, ordered by host and queue id.
+  std::vector<QueueEntryView> queue() const;
+  std::size_t queued() const;
+  std::vector<std::pair<std::int64_t, OpenConnection>> connections() const;
+
+  // Whether this copy is in a mailbox or a queue now, and the folder it is in ("" when none).
+  bool present(std::int64_t message) const;
+  std::string folder_of(std::int64_t message) const;
+
+  ViewState snapshot() const;
+
+ private:
+  const Trace* trace_;
+  const StateIndex* state_;
+  std::size_t n_;
 };
 
 // Which events are steps for a student (one press of →). Bookkeeping events are folded silently.
