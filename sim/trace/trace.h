@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/chunked.h"
 #include "core/phrase.h"
 #include "core/time.h"
 #include "trace/state.h"
@@ -45,19 +46,19 @@ struct TraceEvent {
   SimTime arrive = 0;      // Line: when the bytes reach the other side
   EventKind kind = EventKind::Narration;
   Protocol protocol = Protocol::None;
+  bool from_client = true;  // Line: true when the connection's client sent it
+  bool encrypted = false;   // Line: sent inside TLS (an eavesdropper sees only its length)
+  std::uint32_t uid = 0;    // MessageStored; FolderCreated: UIDVALIDITY
+  int port = 0;
   std::string from;         // host that acts (sender of a line, client of a connection)
   std::string to;           // host on the other end
   std::int64_t connection = -1;
-  bool from_client = true;  // Line: true when the connection's client sent it
-  int port = 0;
   std::int64_t cause = -1;  // seq of the event that led to this one
   std::int64_t message = -1;  // index into Trace::messages()
-  std::string mailbox;      // MessageStored: user address
-  std::string folder;       // MessageStored: folder name
-  std::uint32_t uid = 0;    // MessageStored
+  std::string mailbox;      // MessageStored, MailboxCreated, FolderCreated: user address
+  std::string folder;       // MessageStored, FolderCreated: folder name
   std::string text;
   std::string text_alt;     // Narration: Spanish text
-  bool encrypted = false;   // Line: sent inside TLS (an eavesdropper sees only its length)
   std::vector<Phrase> notes;  // Line: what the bytes mean (decoded AUTH, why a reply came, ...)
 };
 
@@ -100,7 +101,7 @@ class Trace {
   // Keeps one copy of each distinct body: a snapshot whose body bytes are already held shares them.
   std::int64_t add_message(MessageSnapshot message);
 
-  const std::vector<TraceEvent>& events() const { return events_; }
+  const Chunked<TraceEvent>& events() const { return events_; }
   const std::vector<MessageSnapshot>& messages() const { return messages_; }
   std::size_t size() const { return events_.size(); }
   // What the events so far have made of mailboxes, queues and connections (see state.h).
@@ -113,7 +114,7 @@ class Trace {
   std::uint64_t fingerprint() const;
 
  private:
-  std::vector<TraceEvent> events_;
+  Chunked<TraceEvent> events_;
   std::vector<MessageSnapshot> messages_;
   StateIndex state_;
   std::map<std::uint64_t, std::vector<std::shared_ptr<const std::string>>> bodies_;  // by hash of the bytes

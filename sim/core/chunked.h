@@ -1,0 +1,68 @@
+// An append-only sequence stored in fixed-size chunks: appending never moves what is stored (no
+// copy of everything when it grows, references stay valid), and indexing is two loads.
+#pragma once
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <vector>
+
+namespace postlab {
+
+template <class T, std::size_t kChunk = 4096>
+class Chunked {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const T*;
+    using reference = const T&;
+    const_iterator() = default;
+    const_iterator(const Chunked* c, std::size_t i) : c_(c), i_(i) {}
+    reference operator*() const { return (*c_)[i_]; }
+    pointer operator->() const { return &(*c_)[i_]; }
+    reference operator[](difference_type d) const { return (*c_)[static_cast<std::size_t>(static_cast<difference_type>(i_) + d)]; }
+    const_iterator& operator++() { ++i_; return *this; }
+    const_iterator operator++(int) { auto t = *this; ++i_; return t; }
+    const_iterator& operator--() { --i_; return *this; }
+    const_iterator operator--(int) { auto t = *this; --i_; return t; }
+    const_iterator& operator+=(difference_type d) { i_ = static_cast<std::size_t>(static_cast<difference_type>(i_) + d); return *this; }
+    const_iterator& operator-=(difference_type d) { return *this += -d; }
+    friend const_iterator operator+(const_iterator a, difference_type d) { return a += d; }
+    friend const_iterator operator+(difference_type d, const_iterator a) { return a += d; }
+    friend const_iterator operator-(const_iterator a, difference_type d) { return a -= d; }
+    friend difference_type operator-(const const_iterator& a, const const_iterator& b) {
+      return static_cast<difference_type>(a.i_) - static_cast<difference_type>(b.i_);
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
+    friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.i_ <=> b.i_; }
+
+   private:
+    const Chunked* c_ = nullptr;
+    std::size_t i_ = 0;
+  };
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const T& operator[](std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  T& operator[](std::size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const T& back() const { return (*this)[size_ - 1]; }
+  T& back() { return (*this)[size_ - 1]; }
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size_}; }
+
+  void push_back(T value) {
+    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<T[]>(kChunk));
+    chunks_.back()[size_ % kChunk] = std::move(value);
+    ++size_;
+  }
+  // Memory held by the chunks' slots (what the elements own on the heap is not counted).
+  std::size_t capacity_bytes() const { return chunks_.size() * kChunk * sizeof(T); }
+
+ private:
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace postlab
