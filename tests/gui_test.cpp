@@ -83,8 +83,8 @@ TEST_CASE("transcript rows cover every step event in order and grow with the cur
 }
 
 TEST_CASE("mail summary decodes the subject and the layout fills the window without overlap") {
-  MessageSnapshot m{"", "a@b.example", {"c@d.example"},
-                    "From: =?UTF-8?Q?Mar=C3=ADa?= <m@b.example>\r\nSubject: =?UTF-8?Q?=C2=A1Hola!?=\r\n\r\nhi\r\n"};
+  MessageSnapshot m{"", "a@b.example", {"c@d.example"}};
+  m.set_data("From: =?UTF-8?Q?Mar=C3=ADa?= <m@b.example>\r\nSubject: =?UTF-8?Q?=C2=A1Hola!?=\r\n\r\nhi\r\n");
   const MailSummary s = summarize(m);
   CHECK(s.subject == "¡Hola!");
   CHECK(s.from == "María <m@b.example>");

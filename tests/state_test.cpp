@@ -150,8 +150,9 @@ TEST_CASE("state: the trace holds each body once and every hop's copy shares it"
       REQUIRE(m.body);
       held.insert(m.body.get());
       distinct.insert(*m.body);
-      CHECK(m.data() == m.head + *m.body);
-      CHECK(m.head.size() >= 2);
+      CHECK(m.data() == m.head() + *m.body);
+      CHECK(m.head().size() == m.head_size);
+      CHECK(m.head_size >= 2);
     }
     CHECK(held.size() == distinct.size());  // equal bytes, one string
     CHECK(w.trace().bodies() == held.size());
@@ -164,7 +165,19 @@ TEST_CASE("state: the trace holds each body once and every hop's copy shares it"
   const auto& messages = w.trace().messages();
   REQUIRE(messages.size() == 4);
   for (const auto& m : messages) CHECK(m.body.get() == messages[0].body.get());
-  CHECK(messages[3].head.rfind("Return-Path: ", 0) == 0);
+  CHECK(messages[3].head().rfind("Return-Path: ", 0) == 0);
+  // Each hop holds only the lines it added: the queued copies a Received: line, the filed copy
+  // Return-Path, X-Original-To and Delivered-To, each on top of the copy before it.
+  REQUIRE(messages[0].head_part);
+  CHECK(messages[0].head_part->below == nullptr);
+  for (std::size_t i = 1; i < 4; ++i) {
+    CAPTURE(i);
+    REQUIRE(messages[i].head_part);
+    CHECK(messages[i].head_part->below.get() == messages[i - 1].head_part.get());
+  }
+  CHECK(messages[1].head_part->lines.rfind("Received: from alice-laptop", 0) == 0);
+  CHECK(messages[3].head_part->lines ==
+        "Return-Path: <alice@uni.example>\r\nX-Original-To: bob@correo.example\r\nDelivered-To: bob@correo.example\r\n");
 }
 
 TEST_CASE("state: the index stays small beside the trace") {

@@ -40,12 +40,12 @@ void mime_tree(const MimePart& p, const std::string& indent, bool last, bool roo
 }  // namespace
 
 MailSummary summarize(const MessageSnapshot& snapshot) {
-  const Message m = Message::parse(snapshot.head);
+  const Message m = Message::parse(snapshot.head());
   return MailSummary{decode_header_text(m.get("From")), decode_header_text(m.get("Subject")), m.get("Date")};
 }
 
 std::size_t hop_count(const MessageSnapshot& snapshot) {
-  const Message m = Message::parse(snapshot.head);
+  const Message m = Message::parse(snapshot.head());
   std::size_t n = 0;
   for (const auto& h : m.headers()) n += iequals(h.name, "Received");
   return n;

@@ -54,12 +54,20 @@ void MessageSnapshot::set_data(std::string_view data) {
   // The header section ends at the first empty line (RFC 5322 §2.1); without one it is all header.
   const std::size_t blank = data.find("\r\n\r\n");
   const std::size_t split = blank == std::string_view::npos ? data.size() : blank + 4;
-  head.assign(data.substr(0, split));
+  head_part = std::make_shared<const HeadPart>(HeadPart{std::string(data.substr(0, split)), nullptr});
+  head_size = split;
   body = std::make_shared<const std::string>(data.substr(split));
 }
 
+std::string MessageSnapshot::head() const {
+  std::string out;
+  out.reserve(head_size);
+  for (const HeadPart* p = head_part.get(); p; p = p->below.get()) out += p->lines;
+  return out;
+}
+
 std::string MessageSnapshot::data() const {
-  std::string out = head;
+  std::string out = head();
   if (body) out += *body;
   return out;
 }
@@ -70,22 +78,45 @@ std::uint64_t fnv1a(std::string_view s) {
   for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
   return h;
 }
+constexpr std::size_t kRecentCopies = 8;  // copies of one body a new head is compared with
 }  // namespace
 
 std::int64_t Trace::add_message(MessageSnapshot message) {
   if (!message.body) message.body = std::make_shared<const std::string>();
   auto& same_hash = bodies_[fnv1a(*message.body)];
-  auto held = std::find_if(same_hash.begin(), same_hash.end(), [&](const auto& b) { return *b == *message.body; });
-  if (held != same_hash.end()) {
-    message.body = *held;
-  } else {
-    same_hash.push_back(message.body);
+  auto held = std::find_if(same_hash.begin(), same_hash.end(), [&](const HeldBody& b) { return *b.bytes == *message.body; });
+  if (held == same_hash.end()) {
+    same_hash.push_back(HeldBody{message.body, {}});
+    held = same_hash.end() - 1;
     ++body_count_;
     bytes_ += message.body->size() + sizeof(std::string) + 32;
   }
-  bytes_ += sizeof(MessageSnapshot) + message.head.size();
+  message.body = held->bytes;
+  // A hop's copy is the header it received with lines added on top: keep only those lines, over the
+  // copy it came from (the latest copy of the same body whose header is a suffix of this one).
+  const std::string head = message.head();
+  bool built_on = false;
+  std::size_t added = head.size();
+  for (auto it = held->recent.rbegin(); it != held->recent.rend() && !built_on; ++it) {
+    const MessageSnapshot& base = messages_[static_cast<std::size_t>(*it)];
+    if (base.head_size > head.size()) continue;
+    const std::string below = base.head();
+    if (head.compare(head.size() - below.size(), below.size(), below) != 0) continue;
+    if (below.size() == head.size()) message.head_part = base.head_part;
+    else
+      message.head_part = std::make_shared<const HeadPart>(HeadPart{head.substr(0, head.size() - below.size()), base.head_part});
+    added = head.size() - below.size();
+    built_on = true;
+  }
+  if (!built_on && (!message.head_part || message.head_part->below))
+    message.head_part = std::make_shared<const HeadPart>(HeadPart{head, nullptr});
+  message.head_size = head.size();
+  bytes_ += sizeof(MessageSnapshot) + added;
   messages_.push_back(std::move(message));
-  return static_cast<std::int64_t>(messages_.size()) - 1;
+  const auto index = static_cast<std::int64_t>(messages_.size()) - 1;
+  held->recent.push_back(index);
+  if (held->recent.size() > kRecentCopies) held->recent.erase(held->recent.begin());
+  return index;
 }
 
 namespace {
@@ -140,7 +171,7 @@ std::uint64_t Trace::fingerprint() const {
     f.str(m.envelope_from);
     for (const auto& r : m.envelope_to) f.str(r);
     f.num(m.size());  // as the whole text would be hashed
-    f.bytes(m.head.data(), m.head.size());
+    for (const HeadPart* p = m.head_part.get(); p; p = p->below.get()) f.bytes(p->lines.data(), p->lines.size());
     if (m.body) f.bytes(m.body->data(), m.body->size());
     f.str(m.client_host);
     f.str(m.client_address);

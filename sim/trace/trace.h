@@ -65,18 +65,28 @@ struct TraceEvent {
 // Whose copy a snapshot is: a device's draft, an MTA's queued copy, or the copy filed in a mailbox.
 enum class CopyKind : std::uint8_t { Draft, Queued, Stored };
 
+// Header lines one hop added above the header section it received (which `below` holds, shared with
+// the copy it came from): a relayed copy holds its own Received: line, not the whole header again.
+struct HeadPart {
+  std::string lines;
+  std::shared_ptr<const HeadPart> below;
+};
+
 // A message as it was at one moment (headers change at every hop, so each hop keeps its own copy).
 struct MessageSnapshot {
   std::string queue_id;               // empty for a client's draft
   std::string envelope_from;
   std::vector<std::string> envelope_to;
   // The RFC 5322 text (CRLF line ends) is this copy's header section (with the empty line that ends
-  // it) and a body that every copy with the same body bytes shares: each hop adds header lines only.
-  std::string head;
+  // it) and a body that every copy with the same body bytes shares. The trace stores the header
+  // section as the lines this hop added on top of the previous copy's (HeadPart).
+  std::shared_ptr<const HeadPart> head_part;
+  std::size_t head_size = 0;
   std::shared_ptr<const std::string> body;
   void set_data(std::string_view data);
+  std::string head() const;  // the whole header section
   std::string data() const;
-  std::size_t size() const { return head.size() + (body ? body->size() : 0); }
+  std::size_t size() const { return head_size + (body ? body->size() : 0); }
   // How the accepting server got it (empty for a client's draft): who connected, what it said in
   // HELO/EHLO, whom it logged in as, and whether the session was encrypted.
   std::string client_host;
@@ -117,7 +127,11 @@ class Trace {
   Chunked<TraceEvent> events_;
   std::vector<MessageSnapshot> messages_;
   StateIndex state_;
-  std::map<std::uint64_t, std::vector<std::shared_ptr<const std::string>>> bodies_;  // by hash of the bytes
+  struct HeldBody {
+    std::shared_ptr<const std::string> bytes;
+    std::vector<std::int64_t> recent;  // the latest copies with this body: where a new head may build on
+  };
+  std::map<std::uint64_t, std::vector<HeldBody>> bodies_;  // by hash of the bytes
   std::size_t body_count_ = 0;
   std::size_t bytes_ = 0;
 };

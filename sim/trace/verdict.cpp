@@ -30,7 +30,7 @@ bool host_in_domain(const std::string& host, const std::string& domain) {
 }  // namespace
 
 SenderFacts sender_facts(const MessageSnapshot& s) {
-  const Message m = Message::parse(s.head);
+  const Message m = Message::parse(s.head());
   SenderFacts f;
   f.header_from = addr_of(m, "From");
   f.header_sender = addr_of(m, "Sender");
