@@ -20,8 +20,8 @@ class Recorder {
   EventId at(SimTime when, std::function<void()> work);
   EventId after(Duration delay, std::function<void()> work) { return at(sim_.now() + delay, std::move(work)); }
 
-  // Called after every emitted event (narration triggers). An observer may emit in turn, but the
-  // event it was given lives in the trace's storage, which may move when it grows: read it first.
+  // Called after every emitted event (narration triggers). An observer may emit in turn; the event
+  // it was given stays where it is (the trace stores events in chunks that never move).
   void observe(Observer o) { observers_.push_back(std::move(o)); }
 
   SimTime now() const { return sim_.now(); }
