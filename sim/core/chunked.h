@@ -3,7 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <iterator>
-#include <memory>
+#include <new>
 #include <vector>
 
 namespace postlab {
@@ -43,6 +43,14 @@ class Chunked {
     std::size_t i_ = 0;
   };
 
+  Chunked() = default;
+  Chunked(const Chunked&) = delete;
+  Chunked& operator=(const Chunked&) = delete;
+  ~Chunked() {
+    for (std::size_t i = 0; i < size_; ++i) (*this)[i].~T();
+    for (T* c : chunks_) ::operator delete(c, std::align_val_t(alignof(T)));
+  }
+
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   const T& operator[](std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
@@ -53,15 +61,17 @@ class Chunked {
   const_iterator end() const { return {this, size_}; }
 
   void push_back(T value) {
-    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<T[]>(kChunk));
-    chunks_.back()[size_ % kChunk] = std::move(value);
+    // Raw memory per chunk: each slot is constructed once, when it is appended.
+    if (size_ % kChunk == 0)
+      chunks_.push_back(static_cast<T*>(::operator new(kChunk * sizeof(T), std::align_val_t(alignof(T)))));
+    new (chunks_.back() + size_ % kChunk) T(std::move(value));
     ++size_;
   }
   // Memory held by the chunks' slots (what the elements own on the heap is not counted).
   std::size_t capacity_bytes() const { return chunks_.size() * kChunk * sizeof(T); }
 
  private:
-  std::vector<std::unique_ptr<T[]>> chunks_;
+  std::vector<T*> chunks_;
   std::size_t size_ = 0;
 };
 
