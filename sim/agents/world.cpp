@@ -19,7 +19,10 @@ World::World(const Scenario& scenario)
       mx_(rng_.derive("mx")),
       timeline_rng_(rng_.derive("timeline")) {
   std::vector<HostId> ids;
-  for (const auto& h : scenario_.hosts) ids.push_back(net_.add_host(h.name, h.address));
+  for (const auto& h : scenario_.hosts) {
+    ids.push_back(net_.add_host(h.name, h.address));
+    host_specs_.emplace(h.name, &h);
+  }
   for (const auto& l : scenario_.links)
     net_.add_link(*net_.find_by_name(l.a), *net_.find_by_name(l.b), l.latency);
 
@@ -154,19 +157,31 @@ void World::schedule_timeline() {
   }
 }
 
+const HostSpec* World::host_spec(const std::string& name) const {
+  auto it = host_specs_.find(name);
+  return it == host_specs_.end() ? nullptr : it->second;
+}
+
 void World::send(const SendAction& action) {
   const SendAction* chosen = &action;
   SendAction drawn;
   if (action.hosts.size() > 1 || !action.message.to_one_of.empty()) {
     // A repeated send with lists: draw this one's sender and recipient (seeded; the draws happen in
     // the order the sends run, which the event queue fixes).
-    drawn = action;
+    // Copy the send without its lists (they can hold thousands of names), once per timeline entry.
+    auto bare = bare_sends_.find(&action);
+    if (bare == bare_sends_.end()) {
+      SendAction b = action;
+      b.hosts.clear();
+      b.message.to_one_of.clear();
+      bare = bare_sends_.emplace(&action, std::move(b)).first;
+    }
+    drawn = bare->second;
     if (action.hosts.size() > 1) drawn.host = action.hosts[timeline_rng_.uniform(0, action.hosts.size() - 1)];
     if (!action.message.to_one_of.empty())
       drawn.message.to.push_back(action.message.to_one_of[timeline_rng_.uniform(0, action.message.to_one_of.size() - 1)]);
     if (action.message.from_device)
-      for (const auto& h : scenario_.hosts)
-        if (h.name == drawn.host) drawn.message.from = h.user;
+      if (const HostSpec* h = host_spec(drawn.host)) drawn.message.from = h->user;
     chosen = &drawn;
   }
   for (auto& m : muas_)

@@ -2,6 +2,7 @@
 // Build it from a validated Scenario, run it, read its Trace.
 #pragma once
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,6 +91,7 @@ class World {
  private:
   void schedule_timeline();
   void send(const SendAction& action);  // one send of the timeline (a repetition draws from its lists)
+  const HostSpec* host_spec(const std::string& name) const;
   void watch_triggers();
 
   Scenario scenario_;
@@ -101,6 +103,8 @@ class World {
   Rng rng_;
   Rng queue_ids_, message_ids_, mx_, timeline_rng_;
   std::vector<std::unique_ptr<Mta>> mtas_;
+  std::map<const SendAction*, SendAction> bare_sends_;  // a repeated send without its lists (looked up, never iterated)
+  std::map<std::string, const HostSpec*> host_specs_;   // by name
   std::vector<std::unique_ptr<Mua>> muas_;
   std::vector<std::unique_ptr<ConnectionHandler>> handlers_;
   std::vector<bool> fired_;  // one per narration item with a trigger
