@@ -1,5 +1,7 @@
 #include "core/simulator.h"
 
+#include <algorithm>
+#include <bit>
 #include <utility>
 
 namespace postlab {
@@ -11,37 +13,57 @@ constexpr std::uint64_t kSlotMask = (std::uint64_t{1} << kSlotBits) - 1;
 
 }  // namespace
 
-// The heap is sifted by hand (a hole moves instead of swapping twice), which keeps one step cheap.
-void Simulator::push(Entry e) {
-  std::size_t i = heap_.size();
-  heap_.push_back(e);
-  while (i > 0) {
-    const std::size_t parent = (i - 1) / 2;
-    if (!later(heap_[parent], e)) break;
-    heap_[i] = heap_[parent];
-    i = parent;
-  }
-  heap_[i] = e;
+std::size_t Simulator::bucket_of(std::uint64_t time) const {
+  return time == base_ ? 0 : static_cast<std::size_t>(64 - std::countl_zero(time ^ base_));
 }
 
-void Simulator::pop() {
-  const Entry last = heap_.back();
-  heap_.pop_back();
-  const std::size_t n = heap_.size();
-  if (n == 0) return;
-  std::size_t i = 0;
-  while (true) {
-    std::size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && later(heap_[child], heap_[child + 1])) ++child;
-    if (!later(last, heap_[child])) break;
-    heap_[i] = heap_[child];
-    i = child;
-  }
-  heap_[i] = last;
+void Simulator::push(const Entry& e) {
+  if (e.time < base_) rebase(e.time);
+  buckets_[bucket_of(e.time)].push_back(e);
+  ++queued_;
 }
 
-void Simulator::free_slot(std::uint32_t slot) {
+void Simulator::rebase(std::uint64_t time) const {
+  std::vector<Entry> all;
+  all.reserve(queued_);
+  auto& b0 = buckets_[0];
+  all.insert(all.end(), b0.begin() + static_cast<std::ptrdiff_t>(head_), b0.end());
+  b0.clear();
+  head_ = 0;
+  for (std::size_t b = 1; b < kBuckets; ++b) {
+    all.insert(all.end(), buckets_[b].begin(), buckets_[b].end());
+    buckets_[b].clear();
+  }
+  base_ = time;
+  for (const Entry& e : all) buckets_[bucket_of(e.time)].push_back(e);
+}
+
+bool Simulator::refill() const {
+  auto& b0 = buckets_[0];
+  b0.clear();
+  head_ = 0;
+  std::size_t b = 1;
+  while (b < kBuckets && buckets_[b].empty()) ++b;
+  if (b == kBuckets) return false;
+  auto& from = buckets_[b];
+  std::uint64_t least = from.front().time;
+  for (const Entry& e : from) least = std::min(least, e.time);
+  base_ = least;
+  for (const Entry& e : from) buckets_[bucket_of(e.time)].push_back(e);  // every one to a lower bucket
+  from.clear();
+  // Those at the new base came from one bucket in the order they arrived there, which is not always
+  // the order they were scheduled in.
+  if (b0.size() > 1)
+    std::sort(b0.begin(), b0.end(), [](const Entry& x, const Entry& y) { return x.seq < y.seq; });
+  return true;
+}
+
+const Simulator::Entry* Simulator::front() const {
+  if (head_ == buckets_[0].size() && !refill()) return nullptr;
+  return &buckets_[0][head_];
+}
+
+void Simulator::free_slot(std::uint32_t slot) const {
   Slot& s = slots_[slot];
   s.action = nullptr;
   s.cancelled = false;
@@ -59,7 +81,7 @@ EventId Simulator::at(SimTime when, Action action) {
     slots_.emplace_back();
   }
   slots_[slot].action = std::move(action);
-  push(Entry{when < now_ ? now_ : when, next_seq_++, slot});
+  push(Entry{static_cast<std::uint64_t>(when < now_ ? now_ : when), next_seq_++, slot});
   return (std::uint64_t{slots_[slot].generation} << kSlotBits) | slot;
 }
 
@@ -69,37 +91,39 @@ void Simulator::cancel(EventId id) {
   Slot& s = slots_[slot];
   if (s.generation != (id >> kSlotBits) || s.cancelled) return;  // ran, cancelled, or never existed
   s.cancelled = true;
-  s.action = nullptr;  // what it captured is released now; the slot when its entry leaves the heap
+  s.action = nullptr;  // what it captured is released now; the slot when its entry leaves the queue
 }
 
 void Simulator::drop_cancelled() const {
-  auto* self = const_cast<Simulator*>(this);  // only drops what cancel() already removed
-  while (!heap_.empty() && slots_[heap_.front().slot].cancelled) {
-    const std::uint32_t slot = heap_.front().slot;
-    self->pop();
-    self->free_slot(slot);
+  for (const Entry* e = front(); e && slots_[e->slot].cancelled; e = front()) {
+    ++head_;
+    --queued_;
+    free_slot(e->slot);
   }
 }
 
 bool Simulator::idle() const {
   drop_cancelled();
-  return heap_.empty();
+  return queued_ == 0;
 }
 
 std::optional<SimTime> Simulator::next_time() const {
   drop_cancelled();
-  if (heap_.empty()) return std::nullopt;
-  return heap_.front().time;
+  const Entry* e = front();
+  if (!e) return std::nullopt;
+  return static_cast<SimTime>(e->time);
 }
 
 bool Simulator::step() {
   drop_cancelled();
-  if (heap_.empty()) return false;
-  const Entry e = heap_.front();
-  pop();
-  now_ = e.time;
-  Action action = std::move(slots_[e.slot].action);
-  free_slot(e.slot);  // ran: a later cancel() of its id is a no-op
+  const Entry* e = front();
+  if (!e) return false;
+  const Entry entry = *e;
+  ++head_;
+  --queued_;
+  now_ = static_cast<SimTime>(entry.time);
+  Action action = std::move(slots_[entry.slot].action);
+  free_slot(entry.slot);  // ran: a later cancel() of its id is a no-op
   ++executed_;
   if (action) action();
   return true;
