@@ -33,7 +33,8 @@ constexpr int kFrames = 300;  // frames timed in each mode
 // Transcript lines the window shows for a plain world of `messages` messages (the whole run).
 std::size_t transcript_lines(WorldShape shape, std::size_t messages) {
   shape.messages = messages;
-  LoadResult r = load_scenario_file(write_lesson(shape, "lines"));
+  const LessonFile file(shape, "lines");
+  LoadResult r = load_scenario_file(file.path());
   if (!r.ok()) return 0;
   World world(*r.scenario);
   world.run();
@@ -65,7 +66,8 @@ void report_frames(const std::string& label, const std::vector<double>& ms) {
 }
 
 void window_section(const WorldShape& shape, const std::string& label) {
-  const std::string path = write_lesson(shape, "window");
+  const LessonFile file(shape, "window");
+  const std::string& path = file.path();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;

@@ -1,5 +1,7 @@
 #include "lesson_gen.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
@@ -77,12 +79,18 @@ std::string make_lesson(const WorldShape& s) {
   return j.str();
 }
 
-std::string write_lesson(const WorldShape& shape, const std::string& name) {
-  const auto path = std::filesystem::temp_directory_path() / ("postlab-bench-" + name + ".json");
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+LessonFile::LessonFile(const WorldShape& shape, const std::string& name) {
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("postlab-bench-" + name + "-" + std::to_string(getpid()) + ".json");
+  path_ = file.string();
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out << make_lesson(shape);
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-  return path.string();
+  if (!out) throw std::runtime_error("cannot write " + path_);
+}
+
+LessonFile::~LessonFile() {
+  std::error_code ec;
+  std::filesystem::remove(path_, ec);
 }
 
 }  // namespace postlab::bench

@@ -18,7 +18,18 @@ struct WorldShape {
 // The lesson's JSON text (format 1, see docs/scenario-format.md).
 std::string make_lesson(const WorldShape& shape);
 
-// Writes it to a file in the temporary directory; returns the path.
-std::string write_lesson(const WorldShape& shape, const std::string& name);
+// The lesson written to a file in the temporary directory (named after `name` and this process), for
+// as long as this object lives.
+class LessonFile {
+ public:
+  LessonFile(const WorldShape& shape, const std::string& name);
+  ~LessonFile();
+  LessonFile(const LessonFile&) = delete;
+  LessonFile& operator=(const LessonFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace postlab::bench

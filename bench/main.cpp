@@ -38,8 +38,7 @@ int usage(std::ostream& out, int status) {
 void seek_section(std::size_t events, std::size_t seeks, std::string_view label) {
   WorldShape shape;
   shape.messages = messages_for_events(shape, events);
-  const std::string path = write_lesson(shape, std::string(label));
-  LoadResult r = load_scenario_file(path);
+  LoadResult r = load_scenario_file(LessonFile(shape, "seek").path());
   if (!r.ok()) {
     figure(label, "failed: " + r.errors.front().str());
     return;

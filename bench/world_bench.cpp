@@ -11,8 +11,7 @@ namespace postlab::bench {
 namespace {
 
 Scenario load(const WorldShape& shape, const std::string& name) {
-  const std::string path = write_lesson(shape, name);
-  LoadResult r = load_scenario_file(path);
+  LoadResult r = load_scenario_file(LessonFile(shape, name).path());
   if (!r.ok()) throw std::runtime_error("generated lesson does not load: " + r.errors.front().str());
   return std::move(*r.scenario);
 }
