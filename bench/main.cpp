@@ -45,7 +45,7 @@ void seek_section(std::size_t events, std::size_t seeks, std::string_view label)
   }
   World world(*r.scenario);
   if (!world.run()) figure(std::string(label) + " run stopped", world.limit_hit()->limit);
-  bench_seek(*r.scenario, world.trace(), label, seeks, 7);
+  bench_seek(world.trace(), label, seeks, 7);
 }
 
 }  // namespace

@@ -7,14 +7,13 @@
 
 namespace postlab {
 class Trace;
-struct Scenario;
 }  // namespace postlab
 
 namespace postlab::bench {
 
 // Builds a Player over the finished trace, then seeks to `seeks` random steps (seeded) and prints
 // p50/p99/max latency, the time to build the player, and its memory (RSS growth, per trace event).
-void bench_seek(const Scenario& scenario, const Trace& trace, std::string_view label, std::size_t seeks,
+void bench_seek(const Trace& trace, std::string_view label, std::size_t seeks,
                 std::uint64_t seed);
 
 }  // namespace postlab::bench

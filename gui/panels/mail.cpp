@@ -16,6 +16,9 @@ namespace {
 // Rows a folder or a queue lists at most: the panels of a world with thousands of messages stay
 // quick to draw, and the counts say how many there are.
 constexpr std::size_t kRowsListed = 200;
+// A lesson with more users than this shows them closed at first: a big world's mailboxes panel is a
+// list of names to open, not thousands of rows drawn every frame.
+constexpr std::size_t kUsersOpenAtFirst = 8;
 
 // True (after drawing the explanation) when the panel must show nothing of what servers hold.
 bool hidden_from_eavesdropper(const Frame& f, bool explain) {
@@ -45,9 +48,10 @@ void draw_mailboxes(const Frame& f, UiState& ui) {
     return;
   }
   const StateView view = f.player->view();
-  for (const MailboxState* box : view.mailboxes()) {
+  const std::vector<const MailboxState*> boxes = view.mailboxes();
+  for (const MailboxState* box : boxes) {
     const std::string& user = box->address;
-    ImGui::SetNextItemOpen(true, ImGuiCond_Once);
+    ImGui::SetNextItemOpen(boxes.size() <= kUsersOpenAtFirst, ImGuiCond_Once);
     if (!ImGui::TreeNode(user.c_str())) continue;
     for (const FolderState* fs : view.folders(*box)) {
       const std::string& folder = fs->name;
