@@ -12,17 +12,23 @@
 #include "scenario/load.h"
 #include "trace/player.h"
 #include "trace/view.h"
+#include "trace_queries.h"
 
 using namespace postlab;
 
 namespace {
 
-ViewState replay_from_zero(const Trace& t, std::size_t n) {
-  Trace fresh;
-  for (const auto& m : t.messages()) fresh.add_message(m);
-  for (std::size_t i = 0; i < n; ++i) fresh.append(t.events()[i]);
-  return StateView(fresh, n).snapshot();
-}
+// A bundled lesson, loaded and run to the end.
+struct RanLesson {
+  explicit RanLesson(const std::filesystem::path& path) : scenario(load(path)), world(scenario) { REQUIRE(world.run()); }
+  static Scenario load(const std::filesystem::path& path) {
+    LoadResult r = load_scenario_file(path.string());
+    REQUIRE(r.ok());
+    return *r.scenario;
+  }
+  Scenario scenario;
+  World world;
+};
 
 std::vector<std::filesystem::path> lessons() {
   std::vector<std::filesystem::path> out;
@@ -117,17 +123,14 @@ TEST_CASE("state: a folder counts and lists what is in it after n events") {
 TEST_CASE("state: at random points of every lesson the state equals a replay from zero") {
   for (const auto& path : lessons()) {
     CAPTURE(path.string());
-    LoadResult r = load_scenario_file(path.string());
-    REQUIRE(r.ok());
-    World w(*r.scenario);
-    REQUIRE(w.run());
-    const Trace& t = w.trace();
+    RanLesson lesson(path);
+    const Trace& t = lesson.world.trace();
     Rng rng(std::hash<std::string>{}(path.filename().string()) & 0xFFFF);
     std::vector<std::size_t> points{0, t.size()};
     for (int i = 0; i < 12; ++i) points.push_back(static_cast<std::size_t>(rng.uniform(0, t.size())));
     for (std::size_t n : points) {
       CAPTURE(n);
-      CHECK(StateView(t, n).snapshot() == replay_from_zero(t, n));
+      CHECK(StateView(t, n).snapshot() == testing::replay_from_zero(t, n));
     }
     // The running world read the same state: every stored UID is the folder's next one at the time.
     for (const auto& [address, box] : t.state().mailboxes())
@@ -139,11 +142,9 @@ TEST_CASE("state: at random points of every lesson the state equals a replay fro
 TEST_CASE("state: the trace holds each body once and every hop's copy shares it") {
   for (const auto& path : lessons()) {
     CAPTURE(path.string());
-    LoadResult r = load_scenario_file(path.string());
-    REQUIRE(r.ok());
-    World w(*r.scenario);
-    REQUIRE(w.run());
-    const auto& messages = w.trace().messages();
+    RanLesson lesson(path);
+    const Trace& t = lesson.world.trace();
+    const auto& messages = t.messages();
     std::set<const std::string*> held;
     std::set<std::string> distinct;
     for (const auto& m : messages) {
@@ -155,14 +156,11 @@ TEST_CASE("state: the trace holds each body once and every hop's copy shares it"
       CHECK(m.head_size >= 2);
     }
     CHECK(held.size() == distinct.size());  // equal bytes, one string
-    CHECK(w.trace().bodies() == held.size());
+    CHECK(t.bodies() == held.size());
   }
   // Lesson 01: the draft, both queued copies and the filed copy are one body with four heads.
-  LoadResult r = load_scenario_file(POSTLAB_SOURCE_DIR "/scenarios/01-smtp-basic.json");
-  REQUIRE(r.ok());
-  World w(*r.scenario);
-  REQUIRE(w.run());
-  const auto& messages = w.trace().messages();
+  RanLesson lesson01(POSTLAB_SOURCE_DIR "/scenarios/01-smtp-basic.json");
+  const auto& messages = lesson01.world.trace().messages();
   REQUIRE(messages.size() == 4);
   for (const auto& m : messages) CHECK(m.body.get() == messages[0].body.get());
   CHECK(messages[3].head().rfind("Return-Path: ", 0) == 0);
@@ -181,12 +179,10 @@ TEST_CASE("state: the trace holds each body once and every hop's copy shares it"
 }
 
 TEST_CASE("state: the index stays small beside the trace") {
-  LoadResult r = load_scenario_file(POSTLAB_SOURCE_DIR "/scenarios/08-spam-storm.json");
-  REQUIRE(r.ok());
-  World w(*r.scenario);
-  REQUIRE(w.run());
-  Player p(w.trace());
-  const double per_event = static_cast<double>(w.trace().state().bytes() + p.bytes()) / static_cast<double>(w.trace().size());
+  RanLesson storm(POSTLAB_SOURCE_DIR "/scenarios/08-spam-storm.json");
+  const Trace& t = storm.world.trace();
+  Player p(t);
+  const double per_event = static_cast<double>(t.state().bytes() + p.bytes()) / static_cast<double>(t.size());
   CAPTURE(per_event);
   CHECK(per_event <= 200.0);  // issue target: the player's own state within 200 bytes per event
 }

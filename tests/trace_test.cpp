@@ -13,6 +13,7 @@
 #include "trace/recorder.h"
 #include "trace/transcript.h"
 #include "trace/view.h"
+#include "trace_queries.h"
 
 using namespace postlab;
 
@@ -41,15 +42,6 @@ std::size_t events_at(const Trace& t, std::size_t step) {
     if (++seen == step) return i + 1;
   }
   return t.size();  // step 0 is handled by the caller; the last step shows everything
-}
-
-// The state after n events, replayed from zero into a fresh trace: the same fold, without the
-// interval tables' shortcuts (every message first, then the first n events).
-ViewState fresh_fold(const Trace& t, std::size_t n) {
-  Trace fresh;
-  for (const auto& m : t.messages()) fresh.add_message(m);
-  for (std::size_t i = 0; i < n; ++i) fresh.append(t.events()[i]);
-  return StateView(fresh, n).snapshot();
 }
 
 // The set-up events before the first step (mailboxes and folders), which step 0 shows.
@@ -81,7 +73,7 @@ TEST_CASE("Player: stepping forward and seeking backward and folding afresh agre
     CHECK(backward.view().snapshot() == views[k]);
     const std::size_t applied = k == 0 ? setup_events(t) : events_at(t, k);
     CHECK(views[k].applied == applied);
-    CHECK(views[k] == fresh_fold(t, applied));
+    CHECK(views[k] == testing::replay_from_zero(t, applied));
     backward.back();
   }
   // Jumps in a scrambled order land on the same views.
