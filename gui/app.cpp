@@ -2,6 +2,7 @@
 
 #include <imgui.h>
 
+#include <chrono>
 #include <cmath>
 
 #include "agents/world.h"
@@ -14,6 +15,9 @@ namespace postlab {
 
 namespace {
 constexpr float kBaseFontPx = 17.0f;
+// Progressive runs: how many simulator steps go between two looks at the clock (the budgets, a
+// quarter second before the first frame and a quarter of a 60 Hz frame after, are set_progressive's).
+constexpr std::size_t kRunSlice = 256;
 constexpr float kMinScale = 0.6f, kMaxScale = 3.0f, kScaleStep = 0.1f;
 }  // namespace
 
@@ -56,14 +60,36 @@ bool App::load(const std::string& path) {
   ui_.playing = false;
   if (!result_.ok()) return false;
   world_ = std::make_unique<World>(*result_.scenario);
-  world_->run();
   player_ = std::make_unique<Player>(world_->trace());
-  rebuild_rows();
-  for (const auto& m : world_->trace().messages()) summaries_.push_back(summarize(m));
   // A reload keeps the student's place, as far as the new run reaches.
-  player_->seek(same_lesson ? std::min(keep_cursor, player_->steps()) : 0);
+  pending_cursor_ = same_lesson ? std::optional(keep_cursor) : std::nullopt;
+  if (progressive_) advance_run(load_seconds_);
+  else finish_run();
   ui_.scrolled_for_cursor = static_cast<std::size_t>(-1);
   return true;
+}
+
+bool App::running() const { return world_ && !world_->finished(); }
+
+void App::finish_run() {
+  while (running()) advance_run(3600);
+}
+
+void App::advance_run(double budget_seconds) {
+  if (!world_) return;
+  // Wall time only decides how much is computed before the next frame; the trace is the same.
+  const auto start = std::chrono::steady_clock::now();
+  auto spent = [&start] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  do world_->run_for(kRunSlice);
+  while (!world_->finished() && spent() < budget_seconds);
+  player_->sync(false);
+  rows_.extend(world_->trace(), *tr_, ui_.eavesdropper);
+  const auto& messages = world_->trace().messages();
+  for (std::size_t i = summaries_.size(); i < messages.size(); ++i) summaries_.push_back(summarize(messages[i]));
+  if (pending_cursor_ && (player_->steps() >= *pending_cursor_ || world_->finished())) {
+    player_->seek(std::min(*pending_cursor_, player_->steps()));
+    pending_cursor_.reset();
+  }
 }
 
 void App::watch_file() {
@@ -87,8 +113,8 @@ std::string App::window_title() const {
 
 void App::rebuild_rows() {
   if (!world_) return;
-  rows_ = build_rows(world_->trace(), *tr_, ui_.eavesdropper);
-  widest_row_ = widest_row(rows_);
+  rows_.clear();
+  rows_.extend(world_->trace(), *tr_, ui_.eavesdropper);
 }
 
 float App::font_px() const {
@@ -225,12 +251,13 @@ void App::frame(double wall_dt, int f5_key) {
   set_viewport_height(ImGui::GetIO().DisplaySize.y);
   apply_theme();
   handle_keys(f5_key);
+  if (running()) advance_run(frame_seconds_);
   if (ui_.playing) {
     ui_.play_accum += wall_dt;
     while (ui_.play_accum >= ui_.play_interval && ui_.playing) {
       ui_.play_accum -= ui_.play_interval;
       seek(cursor() + 1);
-      if (cursor() >= steps()) ui_.playing = false;
+      if (cursor() >= steps() && !running()) ui_.playing = false;
     }
   }
 
@@ -248,7 +275,8 @@ void App::frame(double wall_dt, int f5_key) {
   f.font_px = font_px();
   f.palette = &palette(ui_.presentation);
   f.eavesdropper = ui_.eavesdropper;
-  f.widest_row = widest_row_;
+  f.widest_row = rows_.widest();
+  f.running = running();
   if (world_ && world_->limit_hit()) f.stopped = run_limit_message(world_->trace(), *world_->limit_hit(), *tr_);
   // A message picked in a mailbox or queue is dropped when the cursor moves to before it was there.
   if (player_ && ui_.selected_message >= 0 && !message_present(player_->view(), ui_.selected_message))

@@ -1,4 +1,5 @@
-// The PostLab window's logic: one lesson, its finished run, a player over it, and the panels.
+// The PostLab window's logic: one lesson, its run, a player over it, and the panels. With progressive
+// runs on, a big lesson runs a little each frame and its steps appear as they are made.
 // Knows ImGui but not GLFW/OpenGL (the platform layer owns those), so it runs headless in tests.
 #pragma once
 #include <filesystem>
@@ -23,8 +24,18 @@ class App {
   App(std::string assets_dir, Lang lang);
   ~App();
 
-  // Loads (or replaces) the lesson. On errors the app shows them and keeps no simulation.
+  // Loads (or replaces) the lesson. On errors the app shows them and keeps no simulation. Runs it to
+  // the end, or (progressive) for a short while: the rest runs during the next frames.
   bool load(const std::string& path);
+  // Budgets: how long loading may run before the first frame, and each frame after it (at least one
+  // slice of simulator steps runs either way).
+  void set_progressive(bool on, double load_seconds = 0.25, double frame_seconds = 0.004) {
+    progressive_ = on;
+    load_seconds_ = load_seconds;
+    frame_seconds_ = frame_seconds;
+  }
+  bool running() const;  // the lesson's run has not reached its end yet
+  void finish_run();      // runs the rest now
   void reload() { load(path_); }
   bool loaded() const { return world_ != nullptr; }
   const std::vector<LessonError>& errors() const { return result_.errors; }
@@ -62,6 +73,7 @@ class App {
   void run_commands();
   void apply_theme();
   void rebuild_rows();
+  void advance_run(double budget_seconds);  // runs the world a while, then takes in what it wrote
 
   std::string assets_;
   std::string path_;
@@ -70,8 +82,7 @@ class App {
   std::unique_ptr<World> world_;
   std::unique_ptr<Player> player_;
   std::optional<Translations> tr_;
-  std::vector<TranscriptRow> rows_;
-  std::size_t widest_row_ = 0;
+  TranscriptIndex rows_;
   std::vector<MailSummary> summaries_;
   UiState ui_;
   std::function<void()> before_panel_;
@@ -79,6 +90,9 @@ class App {
   ImFont* large_ = nullptr;
   bool fonts_changed_ = true;
   float viewport_h_ = 900;
+  bool progressive_ = false;
+  double load_seconds_ = 0.25, frame_seconds_ = 0.004;
+  std::optional<std::size_t> pending_cursor_;  // a reload's step, reached once the run gets there
   bool theme_applied_ = false;
   bool theme_presentation_ = false;
 };

@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   app.ui().presentation = presentation;
   app.set_viewport_height(static_cast<float>(height));
   if (eavesdropper) app.ui().commands.push_back(Command::ToggleEavesdropper);
+  // In a window a big lesson shows its first steps at once and runs on frame by frame; a screenshot
+  // or a chosen step needs the whole run first.
+  app.set_progressive(screenshot.empty() && step < 0);
   const bool ok = app.load(lesson);
   for (const auto& e : app.errors()) std::cerr << e.str() << "\n";
   if (step >= 0) {

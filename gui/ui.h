@@ -28,7 +28,7 @@ struct Frame {
   const Trace* trace = nullptr;
   const Player* player = nullptr;
   const Translations* tr = nullptr;
-  const std::vector<TranscriptRow>* rows = nullptr;
+  const TranscriptIndex* rows = nullptr;
   const std::vector<MailSummary>* summaries = nullptr;  // one per trace message, made once per lesson
   const std::vector<LessonError>* errors = nullptr;
   std::string lesson_path;
@@ -37,7 +37,8 @@ struct Frame {
   float font_px = 16;
   const Palette* palette = nullptr;  // the theme's colours for this mode
   bool eavesdropper = false;         // every panel shows only what crosses the wire in clear
-  std::size_t widest_row = 0;        // longest transcript text, in characters
+  std::size_t widest_row = 0;
+  bool running = false;  // the lesson's run is still going: more steps are coming        // longest transcript text, in characters
   std::string stopped;               // the run stopped at a limit: what to tell the user ("" when it ended)
 };
 

@@ -321,6 +321,25 @@ TEST_CASE("player: a world run in slices gives the steps and views and fingerpri
   }
 }
 
+TEST_CASE("world: run_for a few simulator steps at a time writes the trace of one run") {
+  for (const char* name : {"01-smtp-basic", "08-spam-storm"}) {
+    CAPTURE(name);
+    LoadResult r = load_scenario_file(std::string(POSTLAB_SOURCE_DIR "/scenarios/") + name + ".json");
+    REQUIRE(r.ok());
+    World whole(*r.scenario);
+    REQUIRE(whole.run());
+    CHECK(whole.finished());
+    World sliced(*r.scenario);
+    std::size_t slices = 0;
+    while (!sliced.finished()) {
+      REQUIRE(sliced.run_for(7));
+      ++slices;
+    }
+    CHECK(slices > 10);
+    CHECK(sliced.trace().fingerprint() == whole.trace().fingerprint());
+  }
+}
+
 TEST_CASE("player: the step filter is a parameter and sync keeps a cursor that is not at the end") {
   LoadResult r = load_scenario_file(POSTLAB_SOURCE_DIR "/scenarios/01-smtp-basic.json");
   REQUIRE(r.ok());

@@ -25,40 +25,77 @@ std::string ciphertext_text(const TraceEvent& e, const Translations& tr) {
   return fill(tr.get("transcript.ciphertext"), {std::to_string(e.text.size())});
 }
 
+std::vector<TranscriptRow> rows_for_event(const TraceEvent& e, std::size_t i, const Translations& tr, bool eavesdropper) {
+  std::vector<TranscriptRow> rows;
+  const std::string route = route_of(e);
+  std::vector<std::string> lines;
+  LineKind kind = LineKind::Info;
+  const Exposure seen = exposure(e, eavesdropper);
+  ReplyClass reply = ReplyClass::None;
+  if (e.kind == EventKind::Line) {
+    kind = e.from_client ? LineKind::Client : LineKind::Server;
+    const std::string role = tr.get(e.from_client ? "transcript.client" : "transcript.server") + " ";
+    if (seen == Exposure::Ciphertext) {
+      lines.push_back(role + ciphertext_text(e, tr));  // no colour either: a 535 in red would tell
+    } else {
+      for (const auto& l : split_lines(e.text)) lines.push_back(role + l);
+      if (!e.from_client) reply = reply_class(e.text);
+    }
+  } else {
+    kind = e.kind == EventKind::Narration ? LineKind::Narration : LineKind::Info;
+    lines = split_lines(event_sentence(e, tr, eavesdropper));
+  }
+  if (lines.empty()) lines.emplace_back();
+  for (std::size_t k = 0; k < lines.size(); ++k)
+    rows.push_back(TranscriptRow{i, k == 0, kind, e.time, k == 0 ? route : std::string(), std::move(lines[k]),
+                                 e.encrypted, reply});
+  if (seen == Exposure::Clear)
+    for (const auto& n : e.notes)
+      rows.push_back(TranscriptRow{i, false, LineKind::Explanation, e.time, {}, "↳ " + tr.phrase(n), e.encrypted,
+                                   ReplyClass::None});
+  return rows;
+}
+
 std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr, bool eavesdropper) {
   std::vector<TranscriptRow> rows;
   const auto& events = trace.events();
   for (std::size_t i = 0; i < events.size(); ++i) {
-    const TraceEvent& e = events[i];
-    if (!is_step(e.kind)) continue;
-    const std::string route = route_of(e);
-    std::vector<std::string> lines;
-    LineKind kind = LineKind::Info;
-    const Exposure seen = exposure(e, eavesdropper);
-    ReplyClass reply = ReplyClass::None;
-    if (e.kind == EventKind::Line) {
-      kind = e.from_client ? LineKind::Client : LineKind::Server;
-      const std::string role = tr.get(e.from_client ? "transcript.client" : "transcript.server") + " ";
-      if (seen == Exposure::Ciphertext) {
-        lines.push_back(role + ciphertext_text(e, tr));  // no colour either: a 535 in red would tell
-      } else {
-        for (const auto& l : split_lines(e.text)) lines.push_back(role + l);
-        if (!e.from_client) reply = reply_class(e.text);
-      }
-    } else {
-      kind = e.kind == EventKind::Narration ? LineKind::Narration : LineKind::Info;
-      lines = split_lines(event_sentence(e, tr, eavesdropper));
-    }
-    if (lines.empty()) lines.emplace_back();
-    for (std::size_t k = 0; k < lines.size(); ++k)
-      rows.push_back(TranscriptRow{i, k == 0, kind, e.time, k == 0 ? route : std::string(), std::move(lines[k]),
-                                   e.encrypted, reply});
-    if (seen == Exposure::Clear)
-      for (const auto& n : e.notes)
-        rows.push_back(TranscriptRow{i, false, LineKind::Explanation, e.time, {}, "↳ " + tr.phrase(n), e.encrypted,
-                                     ReplyClass::None});
+    if (!is_step(events[i].kind)) continue;
+    for (auto& r : rows_for_event(events[i], i, tr, eavesdropper)) rows.push_back(std::move(r));
   }
   return rows;
+}
+
+void TranscriptIndex::clear() {
+  refs_.clear();
+  taken_ = 0;
+  widest_ = 0;
+  cached_event_ = static_cast<std::size_t>(-1);
+  cached_.clear();
+}
+
+void TranscriptIndex::extend(const Trace& trace, const Translations& tr, bool eavesdropper) {
+  const auto& events = trace.events();
+  for (; taken_ < events.size(); ++taken_) {
+    if (!is_step(events[taken_].kind)) continue;
+    const std::vector<TranscriptRow> rows = rows_for_event(events[taken_], taken_, tr, eavesdropper);
+    for (std::size_t k = 0; k < rows.size(); ++k) refs_.push_back(Ref{static_cast<std::uint32_t>(taken_), static_cast<std::uint32_t>(k)});
+    widest_ = std::max(widest_, widest_row(rows));
+  }
+}
+
+std::size_t TranscriptIndex::visible(std::size_t applied_events) const {
+  auto it = std::lower_bound(refs_.begin(), refs_.end(), applied_events, [](const Ref& r, std::size_t n) { return r.event < n; });
+  return static_cast<std::size_t>(it - refs_.begin());
+}
+
+TranscriptRow TranscriptIndex::row(const Trace& trace, const Translations& tr, bool eavesdropper, std::size_t r) const {
+  const Ref ref = refs_[r];
+  if (cached_event_ != ref.event) {
+    cached_ = rows_for_event(trace.events()[ref.event], ref.event, tr, eavesdropper);
+    cached_event_ = ref.event;
+  }
+  return cached_[ref.line];
 }
 
 std::size_t visible_rows(const std::vector<TranscriptRow>& rows, std::size_t applied_events) {

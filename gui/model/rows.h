@@ -40,6 +40,9 @@ struct TranscriptRow {
   ReplyClass reply = ReplyClass::None;  // a server reply the viewer can read: its class colours it
 };
 
+// The rows of one step event (its lines, then the notes that explain a wire line).
+std::vector<TranscriptRow> rows_for_event(const TraceEvent& e, std::size_t index, const Translations& tr, bool eavesdropper);
+
 // Rows for every step event of the trace, in order, with the notes that explain wire lines.
 // In the eavesdropper's view a line inside TLS is one row saying how many bytes passed, notes are
 // left out (someone on the wire learns nothing more), and work inside a host is one sentence without
@@ -49,6 +52,33 @@ std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr
 std::size_t visible_rows(const std::vector<TranscriptRow>& rows, std::size_t applied_events);
 // The widest row text in code points (the line column's width in a monospace font).
 std::size_t widest_row(const std::vector<TranscriptRow>& rows);
+
+// The transcript's rows without their texts, for the window: which event and which of its rows each
+// row is (8 bytes a row). A row's text is made when it is drawn (the table draws the rows on screen
+// only), so a lesson of a million events does not hold a million sentences. Extended as the trace
+// grows; rebuilt when the language or the view changes.
+class TranscriptIndex {
+ public:
+  void clear();
+  void extend(const Trace& trace, const Translations& tr, bool eavesdropper);  // the events added since
+  std::size_t size() const { return refs_.size(); }
+  std::size_t widest() const { return widest_; }
+  std::size_t visible(std::size_t applied_events) const;  // rows of the events folded in
+  std::size_t event_of(std::size_t row) const { return refs_[row].event; }
+  TranscriptRow row(const Trace& trace, const Translations& tr, bool eavesdropper, std::size_t row) const;
+
+ private:
+  struct Ref {
+    std::uint32_t event;
+    std::uint32_t line;
+  };
+  std::vector<Ref> refs_;
+  std::size_t taken_ = 0;
+  std::size_t widest_ = 0;
+  // The rows of the event drawn last (a multi-line reply is drawn row by row).
+  mutable std::size_t cached_event_ = static_cast<std::size_t>(-1);
+  mutable std::vector<TranscriptRow> cached_;
+};
 
 // The message the inspector shows at the cursor: the one picked in a mailbox or queue while it is
 // still there at the cursor, else the latest one the steps were about that still exists there

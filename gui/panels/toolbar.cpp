@@ -39,6 +39,10 @@ void draw_toolbar(const Frame& f, UiState& ui) {
   button(tr.get("toolbar.end") + " ▶|", Command::End, have && cursor < steps);
 
   ImGui::TextUnformatted(fill(tr.get("toolbar.step"), {std::to_string(cursor), std::to_string(steps)}).c_str());
+  if (f.running) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", tr.c("toolbar.running"));
+  }
   ImGui::SameLine();
   const std::string clock = f.player ? format_clock(f.player->view().now()) : format_clock(0);
   ImGui::TextUnformatted(fill(tr.get("toolbar.time"), {clock}).c_str());

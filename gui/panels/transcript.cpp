@@ -32,8 +32,8 @@ void draw_transcript(const Frame& f, UiState& ui) {
     ImGui::End();
     return;
   }
-  const auto& rows = *f.rows;
-  const std::size_t visible = visible_rows(rows, f.player->applied());
+  const TranscriptIndex& rows = *f.rows;
+  const std::size_t visible = rows.visible(f.player->applied());
   if (visible == 0) {
     // Before the first step the panel has room for what the lesson wants the student to learn.
     text_wrapped(tr.get("transcript.empty"));
@@ -55,7 +55,7 @@ void draw_transcript(const Frame& f, UiState& ui) {
   const float avail = ImGui::GetContentRegionAvail().x;
   const float tls_w = ImGui::CalcTextSize(tr.c("transcript.tls")).x;
   // "00:00.222", wider only once the lesson runs for hours or days.
-  const float time_w = ch * static_cast<float>(count_chars(compact_clock(rows[visible - 1].time)));
+  const float time_w = ch * static_cast<float>(count_chars(compact_clock(f.trace->events()[rows.event_of(visible - 1)].time)));
   // The route gets a bit over a quarter of the width (12 to 40 characters); the line the rest. At
   // 1280 pixels that is enough for "alice-laptop → mail.uni" once the top-level domain is dropped.
   const float route_w = std::clamp(avail * 0.28f, ch * 12, ch * 40);
@@ -82,7 +82,7 @@ void draw_transcript(const Frame& f, UiState& ui) {
     clipper.Begin(static_cast<int>(visible), row_h);
     while (clipper.Step()) {
       for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-        const TranscriptRow& r = rows[static_cast<std::size_t>(i)];
+        const TranscriptRow r = rows.row(*f.trace, tr, f.eavesdropper, static_cast<std::size_t>(i));
         ImGui::TableNextRow();
         if (current && r.event == *current) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, highlight);
         int column = 0;

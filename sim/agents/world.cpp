@@ -234,9 +234,15 @@ HostId World::add_guest_host(const std::string& name, const std::string& address
 
 bool World::run() { return run_until(std::numeric_limits<SimTime>::max()); }
 
-bool World::run_until(SimTime horizon) {
+bool World::run_until(SimTime horizon) { return run_steps(horizon, std::numeric_limits<std::size_t>::max()); }
+
+bool World::run_for(std::size_t steps) { return run_steps(std::numeric_limits<SimTime>::max(), steps); }
+
+bool World::finished() const { return limit_.has_value() || sim_.idle(); }
+
+bool World::run_steps(SimTime horizon, std::size_t steps) {
   if (limit_) return false;
-  for (auto next = sim_.next_time(); next && *next <= horizon; next = sim_.next_time()) {
+  for (auto next = sim_.next_time(); next && *next <= horizon && steps > 0; next = sim_.next_time(), --steps) {
     sim_.step();
     std::optional<RunLimit> hit;
     if (trace_.size() >= limits_.max_events) hit = RunLimit{"kMaxTraceEvents", limits_.max_events, -1};

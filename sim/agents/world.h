@@ -55,6 +55,10 @@ class World {
   // The same, but only what happens up to virtual time `horizon` (inclusive): a world run in slices
   // writes the same trace as one run to the end.
   bool run_until(SimTime horizon);
+  // The same, but at most `steps` simulator steps (the window runs a big lesson a little each frame).
+  bool run_for(std::size_t steps);
+  // Nothing is left to happen, or a run limit stopped the world.
+  bool finished() const;
   const std::optional<RunLimit>& limit_hit() const { return limit_; }
   void set_limits(RunLimits limits) { limits_ = limits; }
   // A machine that is not in the lesson (a student's console): a new host on the network, a stranger
@@ -90,6 +94,7 @@ class World {
 
  private:
   void schedule_timeline();
+  bool run_steps(SimTime horizon, std::size_t steps);
   void send(const SendAction& action);  // one send of the timeline (a repetition draws from its lists)
   const HostSpec* host_spec(const std::string& name) const;
   void watch_triggers();
