@@ -42,6 +42,7 @@ void draw_toolbar(const Frame& f, UiState& ui) {
   if (f.running) {
     ImGui::SameLine();
     ImGui::TextDisabled("%s", tr.c("toolbar.running"));
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr.c("toolbar.running_tip"));
   }
   ImGui::SameLine();
   const std::string clock = f.player ? format_clock(f.player->view().now()) : format_clock(0);
