@@ -454,7 +454,10 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
 void Mta::finish_rcpts(const std::string& queue_id, std::size_t count) {
   QueueEntry& entry = queue_[queue_id];
   entry.pending -= std::min(entry.pending, count);
-  if (entry.pending == 0) report(EventKind::QueueRemoved, queue_id, "removed");
+  if (entry.pending == 0) {
+    report(EventKind::QueueRemoved, queue_id, "removed");
+    queue_.erase(queue_id);  // Postfix deletes the queue file: nothing of it is kept
+  }
 }
 
 }  // namespace postlab

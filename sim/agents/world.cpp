@@ -18,6 +18,7 @@ World::World(const Scenario& scenario)
       message_ids_(rng_.derive("message-ids")),
       mx_(rng_.derive("mx")),
       timeline_rng_(rng_.derive("timeline")) {
+  net_.on_release([this](ConnectionHandler* h) { handlers_.erase(h); });
   std::vector<HostId> ids;
   for (const auto& h : scenario_.hosts) {
     ids.push_back(net_.add_host(h.name, h.address));
@@ -201,7 +202,7 @@ void World::watch_triggers() {
       switch (t.kind) {
         case Trigger::Kind::Stored:
           // Local parts match without regard to case, as the mailstore looks users up.
-          match = e.kind == EventKind::MessageStored && (t.mailbox.empty() || iequals(e.mailbox, t.mailbox));
+          match = e.kind == EventKind::MessageStored && (t.mailbox.empty() || iequals(e.mailbox.str(), t.mailbox));
           break;
         case Trigger::Kind::Accepted:
           match = e.kind == EventKind::MessageAccepted && (t.host.empty() || e.from == t.host);

@@ -83,12 +83,12 @@ class World {
                std::function<void(std::vector<DnsRecord>)> answer);
   // MX targets for a domain, preference order (RFC 5321 §5.1); an implicit MX when there is none.
   std::vector<std::string> mx_targets(const std::vector<DnsRecord>& mx, const std::string& domain);
-  // The world owns every connection handler for its whole life.
+  // The world owns every connection handler until the network says its connection is over.
   template <class T, class... Args>
   T* make_handler(Args&&... args) {
     auto h = std::make_unique<T>(std::forward<Args>(args)...);
     T* raw = h.get();
-    handlers_.push_back(std::move(h));
+    handlers_.emplace(raw, std::move(h));
     return raw;
   }
 
@@ -111,7 +111,7 @@ class World {
   std::map<const SendAction*, SendAction> bare_sends_;  // a repeated send without its lists (looked up, never iterated)
   std::map<std::string, const HostSpec*> host_specs_;   // by name
   std::vector<std::unique_ptr<Mua>> muas_;
-  std::vector<std::unique_ptr<ConnectionHandler>> handlers_;
+  std::map<const ConnectionHandler*, std::unique_ptr<ConnectionHandler>> handlers_;  // looked up, never iterated
   std::vector<bool> fired_;  // one per narration item with a trigger
   std::optional<RunLimit> limit_;
   RunLimits limits_;

@@ -37,7 +37,7 @@ Duration Network::latency(HostId a, HostId b) const {
 
 ConnId Network::connect(HostId from, HostId to, int port, Protocol protocol, ConnectionHandler* client) {
   const ConnId id = static_cast<ConnId>(conns_.size());
-  conns_.push_back(Conn{from, to, port, protocol, client, nullptr, false, false, false, {0, 0}});
+  conns_.push_back(Conn{from, to, port, protocol, client, nullptr, false, false, false, {0, 0}, false});
   const Duration lat = latency(from, to);
   // The SYN reaches the server after one latency; the answer comes back after another.
   rec_.after(lat, [this, id, lat] {
@@ -63,6 +63,7 @@ ConnId Network::connect(HostId from, HostId to, int port, Protocol protocol, Con
         t.text = "Connection timed out";
         rec_.emit(t);
         cc.client_handler->on_fail(id, "Connection timed out");
+        release_when_done(id);
       });
       return;
     }
@@ -71,7 +72,10 @@ ConnId Network::connect(HostId from, HostId to, int port, Protocol protocol, Con
       e.kind = EventKind::ConnectionRefused;
       e.text = "Connection refused";
       rec_.emit(e);
-      rec_.after(lat, [this, id] { conns_[static_cast<std::size_t>(id)].client_handler->on_fail(id, "Connection refused"); });
+      rec_.after(lat, [this, id] {
+        conns_[static_cast<std::size_t>(id)].client_handler->on_fail(id, "Connection refused");
+        release_when_done(id);
+      });
       return;
     }
     e.kind = EventKind::ConnectionOpened;
@@ -136,12 +140,27 @@ void Network::close(ConnId id, bool by_client) {
   SimTime& last = c.last_arrival[by_client ? 0 : 1];
   const SimTime arrive = std::max(rec_.now() + latency(src, dst), last);
   last = arrive;
+  release_when_done(id);  // both sides closed on their own
   rec_.at(arrive, [this, id, by_client] {
     Conn& cc = conns_[static_cast<std::size_t>(id)];
     bool& theirs = by_client ? cc.server_open : cc.client_open;
     if (!theirs) return;
     theirs = false;  // the peer's FIN: this side closes too (no half-open connections here)
     (by_client ? cc.server_handler : cc.client_handler)->on_close(id);
+    release_when_done(id);
+  });
+}
+
+void Network::release_when_done(ConnId id) {
+  Conn& c = conns_[static_cast<std::size_t>(id)];
+  if (c.released || c.client_open || c.server_open || !release_) return;
+  c.released = true;
+  ConnectionHandler* client = c.client_handler;
+  ConnectionHandler* server = c.server_handler;
+  c.client_handler = c.server_handler = nullptr;
+  rec_.after(0, [this, client, server] {
+    if (client) release_(client);
+    if (server && server != client) release_(server);
   });
 }
 

@@ -2,6 +2,7 @@
 // A connection to a port nobody listens on is refused; to a host that is down, it times out.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -70,6 +71,9 @@ class Network {
   // Closes from one side; the other side hears on_close after whatever was in flight.
   void close(ConnId id, bool by_client);
   bool is_open(ConnId id) const;
+  // Called with each handler of a connection that is over (nothing will call it again): its owner
+  // may free it. A world of many messages does not keep every session it ever had.
+  void on_release(std::function<void(ConnectionHandler*)> release) { release_ = std::move(release); }
   HostId client_of(ConnId id) const { return conns_[static_cast<std::size_t>(id)].client; }
   HostId server_of(ConnId id) const { return conns_[static_cast<std::size_t>(id)].server; }
 
@@ -83,10 +87,15 @@ class Network {
     bool client_open = false, server_open = false;
     bool encrypted = false;
     SimTime last_arrival[2] = {0, 0};  // [0]: to the server, [1]: to the client
+    bool released = false;             // its handlers were handed back (release_when_done)
   };
+  // Once neither side has the connection open (or it never opened), its handlers are handed to the
+  // release hook, after the work now running (a handler may be inside one of its own calls).
+  void release_when_done(ConnId id);
 
   Recorder& rec_;
   Duration default_latency_;
+  std::function<void(ConnectionHandler*)> release_;
   std::vector<NetHost> hosts_;
   std::map<std::pair<HostId, HostId>, Duration> links_;
   std::vector<Conn> conns_;

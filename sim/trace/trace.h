@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/chunked.h"
+#include "core/name.h"
 #include "core/phrase.h"
 #include "core/time.h"
 #include "trace/state.h"
@@ -50,15 +51,15 @@ struct TraceEvent {
   bool encrypted = false;   // Line: sent inside TLS (an eavesdropper sees only its length)
   std::uint32_t uid = 0;    // MessageStored; FolderCreated: UIDVALIDITY
   int port = 0;
-  std::string from;         // host that acts (sender of a line, client of a connection)
-  std::string to;           // host on the other end
+  Name from;                // host that acts (sender of a line, client of a connection)
+  Name to;                  // host on the other end
   std::int64_t connection = -1;
   std::int64_t cause = -1;  // seq of the event that led to this one
   std::int64_t message = -1;  // index into Trace::messages()
-  std::string mailbox;      // MessageStored, MailboxCreated, FolderCreated: user address
-  std::string folder;       // MessageStored, FolderCreated: folder name
+  Name mailbox;             // MessageStored, MailboxCreated, FolderCreated: user address
+  Name folder;              // MessageStored, FolderCreated: folder name
   std::string text;
-  std::string text_alt;     // Narration: Spanish text
+  Name text_alt;            // Narration: Spanish text
   std::vector<Phrase> notes;  // Line: what the bytes mean (decoded AUTH, why a reply came, ...)
 };
 
