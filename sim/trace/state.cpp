@@ -76,7 +76,7 @@ const CopyPlace* StateIndex::place(std::int64_t message) const {
   return &places_[static_cast<std::size_t>(message)];
 }
 
-void StateIndex::apply(const TraceEvent& e, const std::vector<MessageSnapshot>& messages) {
+void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& messages) {
   const auto at = static_cast<std::uint32_t>(applied_);
   if (e.message >= 0) {
     message_events_.push_back(at);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/chunked.h"
 #include "core/time.h"
 
 namespace postlab {
@@ -102,7 +103,7 @@ struct CopyPlace {
 class StateIndex {
  public:
   // Folds in event number applied() (the next one). The messages it names must already be added.
-  void apply(const TraceEvent& event, const std::vector<MessageSnapshot>& messages);
+  void apply(const TraceEvent& event, const Chunked<MessageSnapshot>& messages);
   std::size_t applied() const { return applied_; }
 
   // The running world reads these at the end of the trace.

@@ -113,7 +113,7 @@ class Trace {
   std::int64_t add_message(MessageSnapshot message);
 
   const Chunked<TraceEvent>& events() const { return events_; }
-  const std::vector<MessageSnapshot>& messages() const { return messages_; }
+  const Chunked<MessageSnapshot>& messages() const { return messages_; }
   std::size_t size() const { return events_.size(); }
   // What the events so far have made of mailboxes, queues and connections (see state.h).
   const StateIndex& state() const { return state_; }
@@ -126,7 +126,7 @@ class Trace {
 
  private:
   Chunked<TraceEvent> events_;
-  std::vector<MessageSnapshot> messages_;
+  Chunked<MessageSnapshot> messages_;
   StateIndex state_;
   struct HeldBody {
     std::shared_ptr<const std::string> bytes;
