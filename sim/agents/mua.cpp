@@ -20,7 +20,8 @@ std::string encode_mailbox(const std::string& mailbox) {
 }
 
 Mua::Mua(World& world, HostId host, const HostSpec& spec)
-    : world_(world), host_(host), spec_(spec), attachment_rng_(world.content_rng(spec.name)) {}
+    : world_(world), host_(host), spec_(spec), attachment_rng_(world.content_rng(spec.name)),
+      user_(find_user(world.scenario(), spec.user)) {}
 
 std::string Mua::compose(const MessageSpec& m) {
   // Header order as common mail clients write it (RFC 5322 §3.6 leaves the order free).
@@ -84,8 +85,7 @@ void Mua::send(const SendAction& action) {
   const SubmissionRoute route = submission_route(world_.scenario(), spec_, action);
   const std::string server_name = route.server ? route.server->name : std::string();
   const int port = route.port;
-  const UserSpec* user = find_user(world_.scenario(), spec_.user);
-  const std::string password = action.has_password ? action.password : user ? user->password : std::string();
+  const std::string password = action.has_password ? action.password : user_ ? user_->password : std::string();
   const bool login = action.login && !spec_.user.empty();
   world_.resolve(host_, server_name, DnsType::A,
                  [this, server_name, port, mail_from, rcpts, data, login, password](std::vector<DnsRecord> a) {

@@ -23,6 +23,7 @@ class Mua {
   HostId host_;
   HostSpec spec_;
   Rng attachment_rng_;  // made-up attachment bytes and MIME boundaries, per device
+  const UserSpec* user_;  // the device's user (nullptr when the lesson names none), looked up once
 };
 
 // "Bob Martínez <bob@x>" with the display name RFC 2047-encoded when it is not ASCII.

@@ -9,20 +9,30 @@ namespace postlab {
 
 const char* to_string(DnsType t) { return t == DnsType::A ? "A" : "MX"; }
 
-void Dns::add(DnsRecord record) { records_.push_back(std::move(record)); }
+namespace {
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+}  // namespace
+
+void Dns::add(DnsRecord record) {
+  by_name_[lower(record.name)].push_back(records_.size());
+  records_.push_back(std::move(record));
+}
 
 std::vector<DnsRecord> Dns::lookup(std::string_view name, DnsType type) const {
   std::vector<DnsRecord> out;
-  for (const auto& r : records_)
-    if (r.type == type && iequals(r.name, name)) out.push_back(r);
+  auto it = by_name_.find(lower(name));
+  if (it == by_name_.end()) return out;
+  for (std::size_t i : it->second)
+    if (records_[i].type == type) out.push_back(records_[i]);
   return out;
 }
 
-bool Dns::has_name(std::string_view name) const {
-  for (const auto& r : records_)
-    if (iequals(r.name, name)) return true;
-  return false;
-}
+bool Dns::has_name(std::string_view name) const { return by_name_.count(lower(name)) != 0; }
 
 std::vector<DnsRecord> Dns::mx_ordered(std::string_view domain, Rng& rng) const {
   auto mx = lookup(domain, DnsType::MX);

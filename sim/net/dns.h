@@ -1,5 +1,6 @@
 // The lesson's DNS: A and MX records (RFC 1035), MX chosen by preference (RFC 5321 §5.1).
 #pragma once
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,9 @@ class Dns {
 
  private:
   std::vector<DnsRecord> records_;
+  // Record numbers by name in lower case (names compare without regard to case, RFC 4343), in the
+  // order they were added: a lookup in a world of hundreds of domains reads only its own records.
+  std::map<std::string, std::vector<std::size_t>, std::less<>> by_name_;
 };
 
 bool is_valid_ipv4(std::string_view text);

@@ -7,7 +7,8 @@
 namespace postlab {
 
 HostId Network::add_host(std::string name, std::string address) {
-  hosts_.push_back(NetHost{std::move(name), std::move(address), true, {}});
+  Name label(name);
+  hosts_.push_back(NetHost{std::move(name), label, std::move(address), true, {}});
   return hosts_.size() - 1;
 }
 
@@ -45,8 +46,8 @@ ConnId Network::connect(HostId from, HostId to, int port, Protocol protocol, Con
     const NetHost& server = hosts_[c.server];
     TraceEvent e;
     e.protocol = Protocol::Tcp;
-    e.from = hosts_[c.client].name;
-    e.to = server.name;
+    e.from = hosts_[c.client].label;
+    e.to = server.label;
     e.connection = id;
     e.port = c.port;
     if (!server.up) {
@@ -56,8 +57,8 @@ ConnId Network::connect(HostId from, HostId to, int port, Protocol protocol, Con
         TraceEvent t;
         t.kind = EventKind::ConnectionRefused;
         t.protocol = Protocol::Tcp;
-        t.from = hosts_[cc.client].name;
-        t.to = hosts_[cc.server].name;
+        t.from = hosts_[cc.client].label;
+        t.to = hosts_[cc.server].label;
         t.connection = id;
         t.port = cc.port;
         t.text = "Connection timed out";
@@ -103,8 +104,8 @@ void Network::send(ConnId id, bool from_client, std::string bytes, std::vector<P
   TraceEvent e;
   e.kind = EventKind::Line;
   e.protocol = c.protocol;
-  e.from = hosts_[src].name;
-  e.to = hosts_[dst].name;
+  e.from = hosts_[src].label;
+  e.to = hosts_[dst].label;
   e.connection = id;
   e.port = c.port;
   e.from_client = from_client;
@@ -131,8 +132,8 @@ void Network::close(ConnId id, bool by_client) {
   TraceEvent e;
   e.kind = EventKind::ConnectionClosed;
   e.protocol = Protocol::Tcp;
-  e.from = hosts_[src].name;
-  e.to = hosts_[dst].name;
+  e.from = hosts_[src].label;
+  e.to = hosts_[dst].label;
   e.connection = id;
   e.port = c.port;
   e.from_client = by_client;

@@ -42,6 +42,7 @@ class Listener {
 
 struct NetHost {
   std::string name;
+  Name label;  // the same name, as trace events hold it (no table look-up per line)
   std::string address;
   bool up = true;
   std::map<int, Listener*> listeners;  // port -> service
