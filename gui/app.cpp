@@ -16,7 +16,7 @@ namespace postlab {
 namespace {
 constexpr float kBaseFontPx = 17.0f;
 // Progressive runs: how many simulator steps go between two looks at the clock (the budgets, a
-// quarter second before the first frame and a quarter of a 60 Hz frame after, are set_progressive's).
+// quarter second before the first frame and 3 ms of each 60 Hz frame after, are set_progressive's).
 constexpr std::size_t kRunSlice = 256;
 constexpr float kMinScale = 0.6f, kMaxScale = 3.0f, kScaleStep = 0.1f;
 }  // namespace

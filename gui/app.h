@@ -29,7 +29,7 @@ class App {
   bool load(const std::string& path);
   // Budgets: how long loading may run before the first frame, and each frame after it (at least one
   // slice of simulator steps runs either way).
-  void set_progressive(bool on, double load_seconds = 0.25, double frame_seconds = 0.004) {
+  void set_progressive(bool on, double load_seconds = 0.25, double frame_seconds = 0.003) {
     progressive_ = on;
     load_seconds_ = load_seconds;
     frame_seconds_ = frame_seconds;
@@ -91,7 +91,7 @@ class App {
   bool fonts_changed_ = true;
   float viewport_h_ = 900;
   bool progressive_ = false;
-  double load_seconds_ = 0.25, frame_seconds_ = 0.004;
+  double load_seconds_ = 0.25, frame_seconds_ = 0.003;
   std::optional<std::size_t> pending_cursor_;  // a reload's step, reached once the run gets there
   bool theme_applied_ = false;
   bool theme_presentation_ = false;
