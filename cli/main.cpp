@@ -172,7 +172,7 @@ int main(int argc, char** argv) {
     }
     const TraceEvent& e = events[b];
     const MessageSnapshot& m = world.trace().messages()[static_cast<std::size_t>(id)];
-    std::string where = e.kind == EventKind::MessageStored
+    std::string where = e.kind == EventKind::MessageStored || e.kind == EventKind::MessagePreset
                             ? fill(tr->get("message.stored"), {e.mailbox, e.folder, std::to_string(e.uid)})
                         : m.queue_id.empty() ? tr->get("message.draft")
                                              : fill(tr->get("message.accepted"), {e.from});

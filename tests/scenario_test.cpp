@@ -697,3 +697,34 @@ TEST_CASE("timeline repeat: a lesson sends at most kMaxTimelineSends messages wi
   CHECK_FALSE(r.ok());
   CHECK(all_errors(r).find("the timeline sends 1100000 messages, repeats counted (at most 1000000") != std::string::npos);
 }
+
+TEST_CASE("scenario: messages already in a mailbox are read with their folder and default recipient") {
+  const std::string text = with(R"({"address": "alice@uni.example"})",
+                                R"({"address": "alice@uni.example", "folders": ["Work"], "messages": [
+      {"message": {"from": "Bob <bob@x.example>", "subject": "one", "body": "hi"}},
+      {"folder": "Work", "message": {"from": "boss@x.example", "to": ["team@uni.example"], "subject": "two"}}]})");
+  const LoadResult r = load_scenario_text(text, "lesson.json");
+  INFO(all_errors(r));
+  REQUIRE(r.ok());
+  const UserSpec& u = r.scenario->users.at(0);
+  REQUIRE(u.messages.size() == 2);
+  CHECK(u.messages[0].folder == "INBOX");
+  CHECK(u.messages[0].message.to == std::vector<std::string>{"alice@uni.example"});
+  CHECK(u.messages[1].folder == "Work");
+  CHECK(u.messages[1].message.to == std::vector<std::string>{"team@uni.example"});
+
+  // Every problem at once: an unknown folder, a missing sender, a drawn recipient, a missing message.
+  const LoadResult bad = load_scenario_text(with(R"({"address": "alice@uni.example"})",
+                                                 R"({"address": "alice@uni.example", "messages": [
+      {"folder": "Trabajo", "message": {"from": "b@x.example"}},
+      {"message": {"subject": "no sender"}},
+      {"message": {"from": "b@x.example", "to_one_of": ["a@uni.example"]}},
+      {"folder": "INBOX"}]})"),
+                                            "lesson.json");
+  INFO(all_errors(bad));
+  CHECK_FALSE(bad.ok());
+  CHECK(has_error(bad, "users[0].messages[0].folder", "no folder \"Trabajo\" (the folders are INBOX)"));
+  CHECK(has_error(bad, "users[0].messages[1].message", "missing field \"from\""));
+  CHECK(has_error(bad, "users[0].messages[2].message.to_one_of", "not sent"));
+  CHECK(has_error(bad, "users[0].messages[3]", "missing field \"message\""));
+}

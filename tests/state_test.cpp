@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -185,4 +187,46 @@ TEST_CASE("state: the index stays small beside the trace") {
   const double per_event = static_cast<double>(t.state().bytes() + p.bytes()) / static_cast<double>(t.size());
   CAPTURE(per_event);
   CHECK(per_event <= 200.0);  // issue target: the player's own state within 200 bytes per event
+}
+
+TEST_CASE("state: messages already in a mailbox are set-up that step 0 shows, and delivery goes on from their UIDs") {
+  std::string text;
+  {
+    std::ifstream in(POSTLAB_SOURCE_DIR "/scenarios/01-smtp-basic.json");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  const std::string bob = R"("address": "bob@correo.example")";
+  const auto at = text.find(bob);
+  REQUIRE(at != std::string::npos);
+  text.insert(at + bob.size(), R"(, "messages": [
+    {"message": {"from": "Ana <ana@uni.example>", "subject": "Apuntes", "body": "Te paso los apuntes."}},
+    {"folder": "Trabajo", "message": {"from": "jefa@correo.example", "subject": "Reunión", "body": "El lunes."}}])");
+  LoadResult r = load_scenario_text(text, "lesson.json");
+  REQUIRE(r.ok());
+  World w(*r.scenario);
+  REQUIRE(w.run());
+  const Trace& t = w.trace();
+  Player p(t);
+  const ViewState start = p.view().snapshot();
+  const auto& bob_box = start.mailboxes.at("bob@correo.example");
+  REQUIRE(bob_box.at("INBOX").size() == 1);
+  REQUIRE(bob_box.at("Trabajo").size() == 1);
+  CHECK(bob_box.at("INBOX")[0].uid == 1);
+  CHECK(bob_box.at("Trabajo")[0].uid == 1);
+  const MessageSnapshot& preset = t.messages()[static_cast<std::size_t>(bob_box.at("INBOX")[0].message)];
+  CHECK(preset.kind == CopyKind::Stored);
+  CHECK(preset.holder == "mx.correo.example");
+  CHECK(preset.head().rfind("Return-Path: <ana@uni.example>\r\nX-Original-To: bob@correo.example\r\n", 0) == 0);
+  CHECK(preset.head().find("Subject: Apuntes\r\n") != std::string::npos);
+  CHECK(preset.head().find("Date: Mon, 2 Mar 2026 09:00:00 +0000\r\n") != std::string::npos);
+  // Alice's message, delivered during the lesson, is the next UID; the steps are those of lesson 01.
+  p.end();
+  const ViewState end = p.view().snapshot();
+  REQUIRE(end.mailboxes.at("bob@correo.example").at("INBOX").size() == 2);
+  CHECK(end.mailboxes.at("bob@correo.example").at("INBOX")[1].uid == 2);
+  RanLesson plain(POSTLAB_SOURCE_DIR "/scenarios/01-smtp-basic.json");
+  CHECK(Player(plain.world.trace()).steps() == p.steps());
+  CHECK(StateView(t, t.size()).snapshot() == testing::replay_from_zero(t, t.size()));
 }

@@ -98,6 +98,12 @@ TEST_CASE("Player: cursor bounds and step 0 shows the set-up") {
   CHECK(initial.mailboxes.size() == w.scenario().users.size());
   CHECK(initial.mailboxes.at("bob@correo.example").count("Trabajo") == 1);
   CHECK(initial.queues.empty());
+  // Nothing of the lesson follows from the set-up: no step names a set-up event as its cause.
+  const auto setup = static_cast<std::int64_t>(setup_events(t));
+  for (std::size_t k = 1; k <= p.steps(); ++k) {
+    const std::int64_t cause = t.events()[p.event_of_step(k)].cause;
+    CHECK((cause < 0 || cause >= setup));
+  }
   CHECK_FALSE(p.current_event().has_value());
   p.back();
   CHECK(p.cursor() == 0);

@@ -23,7 +23,9 @@ Mua::Mua(World& world, HostId host, const HostSpec& spec)
     : world_(world), host_(host), spec_(spec), attachment_rng_(world.content_rng(spec.name)),
       user_(find_user(world.scenario(), spec.user)) {}
 
-std::string Mua::compose(const MessageSpec& m) {
+std::string Mua::compose(const MessageSpec& m) { return compose_message(world_, m, attachment_rng_); }
+
+std::string compose_message(World& world, const MessageSpec& m, Rng& content) {
   // Header order as common mail clients write it (RFC 5322 §3.6 leaves the order free).
   Message msg;
   auto join = [](const std::vector<std::string>& list) {
@@ -32,7 +34,7 @@ std::string Mua::compose(const MessageSpec& m) {
     return out;
   };
   auto add = [&msg](const char* name, const std::string& value) { msg.append(name, fold_header(name, value)); };
-  Rng& rng = world_.message_id_rng();
+  Rng& rng = world.message_id_rng();
   char id[64];
   std::snprintf(id, sizeof id, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<unsigned long long>(rng.next() >> 32),
                 static_cast<unsigned long long>(rng.next() >> 48), static_cast<unsigned long long>(rng.next() >> 48),
@@ -40,7 +42,7 @@ std::string Mua::compose(const MessageSpec& m) {
   auto from = parse_mailbox(m.from);
   // RFC 5322 §3.6.4: an id-left "@" a domain; the sender's domain keeps it unique to this client.
   msg.append("Message-ID", std::string("<") + id + "@" + (from ? from->domain : "localhost") + ">");
-  msg.append("Date", format_rfc5322_date(world_.rec().now(), world_.epoch()));
+  msg.append("Date", format_rfc5322_date(world.rec().now(), world.epoch()));
   msg.append("MIME-Version", "1.0");
   add("From", encode_mailbox(m.from));
   if (!m.sender.empty()) add("Sender", encode_mailbox(m.sender));
@@ -50,7 +52,7 @@ std::string Mua::compose(const MessageSpec& m) {
   // Bcc recipients travel only in the envelope (RFC 5322 §3.6.3): no Bcc header goes out.
   msg.append("Subject", encode_header_text(m.subject));
   BodySpec body{m.body, m.html, m.attachments, m.quoted_printable};
-  build_mime_body(msg, body, attachment_rng_);
+  build_mime_body(msg, body, content);
   return msg.serialize();
 }
 

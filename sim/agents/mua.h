@@ -26,6 +26,10 @@ class Mua {
   const UserSpec* user_;  // the device's user (nullptr when the lesson names none), looked up once
 };
 
+// A message as a mail program writes it (Message-ID, Date now, MIME body), with made-up attachment
+// bytes and boundaries drawn from `content`.
+std::string compose_message(World& world, const MessageSpec& spec, Rng& content);
+
 // "Bob Martínez <bob@x>" with the display name RFC 2047-encoded when it is not ASCII.
 std::string encode_mailbox(const std::string& mailbox);
 

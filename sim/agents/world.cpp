@@ -49,6 +49,7 @@ World::World(const Scenario& scenario)
     const std::string address = addr ? addr->str() : normalize_address(u.address);
     Mta* mta = addr ? mta_for_domain(addr->domain) : nullptr;
     if (mta) mta->store().add_user(address, u.password);
+    rec_.start_chain();  // each mailbox on its own; its folders and messages follow from it
     TraceEvent box;
     box.kind = EventKind::MailboxCreated;
     box.protocol = Protocol::Mda;
@@ -68,12 +69,44 @@ World::World(const Scenario& scenario)
       e.uid = uidvalidity;
       rec_.emit(std::move(e));
     }
+    Rng content = rng_.derive("preset:" + address);
+    for (const PresetMessage& preset : u.messages) preset_message(mta ? mta->hostname() : std::string(), address, preset, content);
   }
+  rec_.start_chain();  // the lesson's timeline does not follow from the set-up
   schedule_timeline();
   watch_triggers();
 }
 
 World::~World() = default;
+
+void World::preset_message(const std::string& host, const std::string& address, const PresetMessage& preset, Rng& content) {
+  // Filed as the MDA files mail (Return-Path, X-Original-To, Delivered-To on top), dated when the
+  // lesson starts. How it arrived is not known: it was there before.
+  Message m = Message::parse(compose_message(*this, preset.message, content));
+  auto from = parse_mailbox(preset.message.from);
+  const std::string sender = from ? from->str() : std::string();
+  m.prepend("Delivered-To", address);
+  m.prepend("X-Original-To", address);
+  m.prepend("Return-Path", "<" + sender + ">");
+  MessageSnapshot stored;
+  stored.envelope_from = sender;
+  stored.envelope_to = {address};
+  stored.set_data(m.serialize());
+  stored.kind = CopyKind::Stored;
+  stored.holder = host;
+  stored.mailbox = address;
+  const std::int64_t index = trace_.add_message(std::move(stored));
+  TraceEvent e;
+  e.kind = EventKind::MessagePreset;
+  e.protocol = Protocol::Mda;
+  e.from = e.to = host;
+  e.mailbox = address;
+  e.folder = preset.folder;
+  e.uid = trace_.state().uidnext(address, preset.folder);
+  e.message = index;
+  e.text = preset.message.subject;
+  rec_.emit(std::move(e));
+}
 
 Mta* World::mta_for_domain(std::string_view domain) {
   for (auto& m : mtas_)

@@ -95,6 +95,7 @@ class World {
  private:
   void schedule_timeline();
   bool run_steps(SimTime horizon, std::size_t steps);
+  void preset_message(const std::string& host, const std::string& address, const PresetMessage& preset, Rng& content);
   void send(const SendAction& action);  // one send of the timeline (a repetition draws from its lists)
   const HostSpec* host_spec(const std::string& name) const;
   void watch_triggers();

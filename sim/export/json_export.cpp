@@ -90,10 +90,17 @@ void write_trace_json(std::ostream& out, const Scenario& scenario, const Trace& 
     } else {
       j["text"] = tr.phrase(describe(e, tr.lang()));
     }
-    if (e.kind == EventKind::MessageStored) {
+    // Where mail is filed: the mailbox, and the folder with its UID (or UIDVALIDITY when created).
+    if (e.kind == EventKind::MessageStored || e.kind == EventKind::MessagePreset || e.kind == EventKind::FolderCreated ||
+        e.kind == EventKind::MailboxCreated)
       j["mailbox"] = e.mailbox;
+    if (e.kind == EventKind::MessageStored || e.kind == EventKind::MessagePreset) {
       j["folder"] = e.folder;
       j["uid"] = e.uid;
+    }
+    if (e.kind == EventKind::FolderCreated) {
+      j["folder"] = e.folder;
+      j["uidvalidity"] = e.uid;
     }
     if (e.message >= 0) j["message"] = e.message;
     if (e.cause >= 0) j["cause"] = e.cause;

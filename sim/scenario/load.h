@@ -13,6 +13,7 @@ namespace postlab {
 inline constexpr std::size_t kMaxLessonBytes = 4 * 1024 * 1024;
 inline constexpr std::size_t kMaxHosts = 200;
 inline constexpr std::size_t kMaxUsers = 2000;
+inline constexpr std::size_t kMaxPresetMessages = 1000;      // messages already in one user's mailbox
 inline constexpr std::size_t kMaxTimelineItems = 5000;
 inline constexpr std::size_t kMaxRepeat = 100'000;            // "repeat": {"count": ...} of one entry
 inline constexpr std::size_t kMaxTimelineSends = 1'000'000;   // all sends of a lesson, repeats counted

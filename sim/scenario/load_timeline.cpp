@@ -9,7 +9,8 @@
 
 namespace postlab::detail {
 
-std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, const HostSpec* sender) {
+std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, const HostSpec* sender,
+                                           const std::string& default_to) {
   if (!object(j, p, {"from", "to", "to_one_of", "cc", "bcc", "reply_to", "sender", "envelope_from", "subject", "body", "html",
                      "attachments", "text_encoding"}))
     return std::nullopt;
@@ -35,7 +36,8 @@ std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, con
               "expected a recipient such as \"bob@correo.example\" or \"Bob <bob@correo.example>\", got " + qt(out[k]));
     count += out.size();
   }
-  if (count == 0 && !j.contains("to")) error(p, "missing field \"to\": a message needs at least one recipient");
+  if (count == 0 && !j.contains("to") && !default_to.empty()) m.to.push_back(default_to);
+  else if (count == 0 && !j.contains("to")) error(p, "missing field \"to\": a message needs at least one recipient");
   else if (count == 0) error(p / "to", "a message needs at least one recipient in \"to\", \"cc\" or \"bcc\"");
   if (count > kMaxRecipientsPerMessage) error(p, "too many recipients (at most " + std::to_string(kMaxRecipientsPerMessage) + ")");
   if (auto s = str(j, "subject", p, false)) {

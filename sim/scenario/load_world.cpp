@@ -312,7 +312,7 @@ void Loader::users(const Json& root, Scenario& s) {
   for (std::size_t i = 0; i < l->size(); ++i) {
     const Json& j = (*l)[i];
     const JsonPath p = top / "users" / i;
-    if (!object(j, p, {"address", "password", "folders"})) {
+    if (!object(j, p, {"address", "password", "folders", "messages"})) {
       users_complete_ = false;
       continue;
     }
@@ -349,6 +349,36 @@ void Loader::users(const Json& root, Scenario& s) {
         error(p / "folders" / k, "a folder name is one line of text without quotes");
       else if (!names.insert(f).second)
         error(p / "folders" / k, "folder " + qt(f) + " is listed twice");
+    }
+    // Messages already in the mailbox when the lesson starts, filed in this order (UIDs 1, 2, ...).
+    if (const Json* m = list(j, "messages", p, false, kMaxPresetMessages)) {
+      for (std::size_t k = 0; k < m->size(); ++k) {
+        const Json& item = (*m)[k];
+        const JsonPath mp = p / "messages" / k;
+        if (!object(item, mp, {"folder", "message"})) continue;
+        PresetMessage preset;
+        if (auto f = str(item, "folder", mp, false, "a folder name")) {
+          if (*f != "INBOX" && !names.count(*f)) {
+            std::string known = "INBOX";
+            for (const auto& n : u.folders) known += ", " + n;
+            error(mp / "folder", "this user has no folder " + qt(*f) + " (the folders are " + known + ")");
+          }
+          preset.folder = *f;
+        }
+        if (!item.contains("message")) {
+          error(mp, "missing field \"message\": the message that is already in the mailbox");
+          continue;
+        }
+        if (item.contains("message") && item.at("message").is_object() && !item.at("message").contains("from"))
+          error(mp / "message", "missing field \"from\": who wrote the message that is already in the mailbox");
+        if (item.at("message").is_object() && item.at("message").contains("to_one_of"))
+          error(mp / "message" / "to_one_of", "\"to_one_of\" draws a recipient for each repeated send; a message "
+                                               "already in a mailbox is not sent (use \"to\")");
+        if (auto msg = message(item.at("message"), mp / "message", nullptr, u.address)) {
+          preset.message = std::move(*msg);
+          u.messages.push_back(std::move(preset));
+        }
+      }
     }
     s.users.push_back(std::move(u));
   }

@@ -33,7 +33,10 @@ class Loader : public JsonReader {
   void check_total_sends();
   void narration(const Json& root, Scenario& s);
   void cross_checks(const Scenario& s);
-  std::optional<MessageSpec> message(const Json& j, const JsonPath& path, const HostSpec* sender);
+  // A message to compose. Without "from" it is the sending device's user; without recipients it goes
+  // to `default_to` when one is given (a message already in that user's mailbox).
+  std::optional<MessageSpec> message(const Json& j, const JsonPath& path, const HostSpec* sender,
+                                     const std::string& default_to = {});
   const HostSpec* host_named(const Scenario& s, const std::string& name) const;
   bool user_exists(const Scenario& s, const std::string& address) const;
   // A reference to a host that does not exist, unless some host could not be read (then it may be that one).

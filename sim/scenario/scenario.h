@@ -70,12 +70,6 @@ struct DnsSpec {
   std::string value;
 };
 
-struct UserSpec {
-  std::string address;
-  std::string password;
-  std::vector<std::string> folders;  // INBOX always exists
-};
-
 struct MessageSpec {
   std::string from;  // "Alice <alice@uni.example>"
   bool from_device = false;  // no "from" was given: the sending device's user (each drawn sender's own)
@@ -90,6 +84,19 @@ struct MessageSpec {
   std::string html;            // optional text/html alternative
   std::vector<AttachmentSpec> attachments;
   bool quoted_printable = false;  // non-ASCII text as quoted-printable instead of 8bit
+};
+
+// A message that is already in a mailbox when the lesson starts (delivered before it began).
+struct PresetMessage {
+  std::string folder = "INBOX";
+  MessageSpec message;
+};
+
+struct UserSpec {
+  std::string address;
+  std::string password;
+  std::vector<std::string> folders;  // INBOX always exists
+  std::vector<PresetMessage> messages;
 };
 
 struct SendAction {

@@ -24,6 +24,8 @@ class Recorder {
   // it was given stays where it is (the trace stores events in chunks that never move).
   void observe(Observer o) { observers_.push_back(std::move(o)); }
 
+  // What is emitted next starts a chain of its own (no cause), e.g. each part of the set-up.
+  void start_chain() { cause_ = -1; }
   SimTime now() const { return sim_.now(); }
   Simulator& sim() { return sim_; }
   Trace& trace() { return trace_; }

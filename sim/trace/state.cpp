@@ -128,6 +128,7 @@ void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& mess
     case EventKind::DeliveryFailed:
       if (const std::uint32_t r = entry(); r != kNever) queue_[r].statuses.push_back(at);
       break;
+    case EventKind::MessagePreset:
     case EventKind::MessageStored: {
       FolderState& f = folder(e);
       f.items.push_back(StoredItem{e.uid, e.message, e.time, at, kNever});

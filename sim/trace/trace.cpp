@@ -23,6 +23,7 @@ const char* to_string(EventKind kind) {
     case EventKind::Submitted: return "submitted";
     case EventKind::MailboxCreated: return "mailbox-created";
     case EventKind::FolderCreated: return "folder-created";
+    case EventKind::MessagePreset: return "message-preset";
   }
   return "?";
 }

@@ -34,6 +34,7 @@ enum class EventKind : std::uint8_t {
   // Set-up (time 0) and later changes to what a mail server stores:
   MailboxCreated,     // from = the MTA that holds it ("" when none), mailbox = address as declared
   FolderCreated,      // mailbox, folder; uid = the folder's UIDVALIDITY
+  MessagePreset,      // a message already in mailbox/folder when the lesson starts; uid, message
 };
 
 const char* to_string(EventKind kind);

@@ -70,6 +70,8 @@ Phrase describe(const TraceEvent& e, Lang lang) {
     case EventKind::QueueRemoved: return {"event.queue_removed", {e.from, e.text}};
     case EventKind::Submitted: return {"event.submitted", {e.from, e.text}};
     case EventKind::MailboxCreated: return {"event.mailbox_created", {e.from.empty() ? "-" : e.from, e.mailbox}};
+    case EventKind::MessagePreset:
+      return {"event.message_preset", {e.mailbox, e.folder, std::to_string(e.uid), e.text}};
     case EventKind::FolderCreated:
       return {"event.folder_created", {e.from.empty() ? "-" : e.from, e.mailbox, e.folder, std::to_string(e.uid)}};
   }

@@ -5,7 +5,8 @@
 namespace postlab {
 
 bool is_step(EventKind kind) {
-  return kind != EventKind::QueueRemoved && kind != EventKind::MailboxCreated && kind != EventKind::FolderCreated;
+  return kind != EventKind::QueueRemoved && kind != EventKind::MailboxCreated && kind != EventKind::FolderCreated &&
+         kind != EventKind::MessagePreset;
 }
 
 namespace {
