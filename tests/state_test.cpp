@@ -189,7 +189,7 @@ TEST_CASE("state: the index stays small beside the trace") {
   CHECK(per_event <= 200.0);  // issue target: the player's own state within 200 bytes per event
 }
 
-TEST_CASE("state: messages already in a mailbox are set-up that step 0 shows, and delivery goes on from their UIDs") {
+TEST_CASE("state: messages already in a mailbox are set-up that step 0 shows and delivery goes on from their UIDs") {
   std::string text;
   {
     std::ifstream in(POSTLAB_SOURCE_DIR "/scenarios/01-smtp-basic.json");
