@@ -3,21 +3,20 @@
 #include <cstdio>
 
 #include "agents/world.h"
-#include "mail/message.h"
 
 namespace postlab {
 
 void Mda::deliver(World& world, const std::string& host, const MessageSnapshot& queued,
                   const std::string& rcpt, const std::string& owner, SimTime accepted) {
-  Message message = Message::parse(queued.data());
   // Postfix local(8) prepends Delivered-To, X-Original-To, then Return-Path, so Return-Path ends up
-  // first. Both addresses keep the case the sender wrote.
-  message.prepend("Delivered-To", rcpt);
-  message.prepend("X-Original-To", rcpt);
-  message.prepend("Return-Path", "<" + queued.envelope_from + ">");
+  // first, above the message as it was queued (not rewritten). Both addresses keep the case the
+  // sender wrote. The stored copy is those lines over the queued copy's header and shared body.
+  const std::string added = "Return-Path: <" + queued.envelope_from + ">\r\nX-Original-To: " + rcpt +
+                            "\r\nDelivered-To: " + rcpt + "\r\n";
   MessageSnapshot stored = queued;  // keeps how the message arrived (for the envelope/header view)
   stored.envelope_to = {rcpt};
-  stored.set_data(message.serialize());
+  stored.head_part = std::make_shared<const HeadPart>(HeadPart{added, queued.head_part});
+  stored.head_size = added.size() + queued.head_size;
   stored.kind = CopyKind::Stored;
   stored.holder = host;
   stored.mailbox = owner;

@@ -280,7 +280,7 @@ void Mta::deliver(const std::string& queue_id, std::vector<std::string> rcpts) {
 
 void Mta::deliver_local(const std::string& queue_id, const std::string& rcpt) {
   const QueueEntry& entry = queue_[queue_id];
-  const MessageSnapshot queued = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)];
+  const MessageSnapshot& queued = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)];
   Mda::deliver(world_, spec_.name, queued, rcpt, store_.owner(rcpt), entry.accepted);
   finish_rcpts(queue_id, 1);
 }
