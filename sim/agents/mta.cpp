@@ -59,7 +59,7 @@ std::string dsn_of(const std::string& reply) {
 
 }  // namespace
 
-Mta::Mta(World& world, HostId host, const HostSpec& spec) : world_(world), host_(host), spec_(spec) {
+Mta::Mta(World& world, HostId host, const HostSpec& spec) : world_(world), host_(host), spec_(spec), label_(spec.name) {
   for (const auto& s : spec_.services) {
     if (s == "smtp") world_.net().listen(host_, smtp::kPort, this);
     if (s == "submission") world_.net().listen(host_, smtp::kSubmissionPort, this);
@@ -244,7 +244,7 @@ smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& t
   TraceEvent e;
   e.kind = EventKind::MessageAccepted;
   e.protocol = Protocol::Smtp;
-  e.from = spec_.name;
+  e.from = label_;
   e.to = world_.net().host(client).name;
   e.message = index;
   e.text = queue_id + ": from=<" + tx.mail_from + ">, size=" + std::to_string(data.size()) +
@@ -259,8 +259,8 @@ void Mta::report(EventKind kind, const std::string& queue_id, const std::string&
   TraceEvent e;
   e.kind = kind;
   e.protocol = Protocol::Smtp;
-  e.from = spec_.name;
-  e.to = spec_.name;
+  e.from = label_;
+  e.to = label_;
   e.message = queue_[queue_id].snapshot;
   e.text = queue_id + ": " + text;
   world_.rec().emit(std::move(e));
@@ -382,7 +382,7 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
         TraceEvent e;  // the attempt the student would otherwise never see
         e.kind = EventKind::ConnectionRefused;
         e.protocol = Protocol::Tcp;
-        e.from = spec_.name;
+        e.from = label_;
         e.to = target + " [" + address + "]";
         e.port = smtp::kPort;
         e.text = "Connection timed out";

@@ -82,6 +82,7 @@ class Mta : public Listener {
   World& world_;
   HostId host_;
   HostSpec spec_;
+  Name label_;  // spec_.name as trace events hold it
   Mailstore store_;
   std::map<std::string, QueueEntry> queue_;  // by queue id
   std::vector<std::shared_ptr<Relay>> deferred_;  // relays waiting for another try (ETRN starts one)
