@@ -67,8 +67,6 @@ class Chunked {
     new (chunks_.back() + size_ % kChunk) T(std::move(value));
     ++size_;
   }
-  // Memory held by the chunks' slots (what the elements own on the heap is not counted).
-  std::size_t capacity_bytes() const { return chunks_.size() * kChunk * sizeof(T); }
 
  private:
   std::vector<T*> chunks_;

@@ -37,10 +37,4 @@ const std::string& Name::text(std::uint32_t id) {
   return t.texts[id];
 }
 
-std::size_t Name::table_size() {
-  Table& t = table();
-  std::lock_guard<std::mutex> guard(t.lock);
-  return t.texts.size();
-}
-
 }  // namespace postlab

@@ -33,9 +33,6 @@ class Name {
   friend std::string operator+(const Name& a, const char* b) { return a.str() + b; }
   friend std::string operator+(std::string&& a, const Name& b) { return std::move(a) + b.str(); }
 
-  // How many distinct texts the table holds (0 is the empty text).
-  static std::size_t table_size();
-
  private:
   static std::uint32_t intern(std::string_view text);
   static const std::string& text(std::uint32_t id);

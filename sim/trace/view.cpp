@@ -79,12 +79,6 @@ std::vector<QueueEntryView> StateView::queue() const {
   return out;
 }
 
-std::size_t StateView::queued() const {
-  std::size_t n = 0;
-  state_->queue_lifetimes().each_alive(n_, [&n](std::uint32_t) { ++n; });
-  return n;
-}
-
 std::vector<std::pair<std::int64_t, OpenConnection>> StateView::connections() const {
   std::vector<std::pair<std::int64_t, OpenConnection>> out;
   const auto& records = state_->connections();

@@ -61,8 +61,6 @@ class StateView {
   SimTime now() const;
   std::int64_t narration() const;  // seq of the latest narration, -1 when none
   std::int64_t message() const;    // the message the latest message-bearing event was about, -1
-  // The latest event about a message at or before event `before` (exclusive), -1 when none.
-  std::int64_t message_event_before(std::size_t before) const;
 
   // Mailboxes created so far, by address.
   std::vector<const MailboxState*> mailboxes() const;
@@ -73,7 +71,6 @@ class StateView {
 
   // Every queue entry, ordered by host and queue id.
   std::vector<QueueEntryView> queue() const;
-  std::size_t queued() const;
   std::vector<std::pair<std::int64_t, OpenConnection>> connections() const;
 
   // Whether this copy is in a mailbox or a queue now, and the folder it is in ("" when none).
@@ -83,6 +80,8 @@ class StateView {
   ViewState snapshot() const;
 
  private:
+  // The latest event about a message before event `before`, -1 when none.
+  std::int64_t message_event_before(std::size_t before) const;
   const Trace* trace_;
   const StateIndex* state_;
   std::size_t n_;
