@@ -6,8 +6,8 @@
 
 namespace postlab {
 
-void Mda::deliver(World& world, const std::string& host, const MessageSnapshot& queued,
-                  const std::string& rcpt, const std::string& owner, SimTime accepted) {
+MessageSnapshot Mda::filed_copy(const MessageSnapshot& queued, const std::string& rcpt, const std::string& host,
+                                const std::string& owner) {
   // Postfix local(8) prepends Delivered-To, X-Original-To, then Return-Path, so Return-Path ends up
   // first, above the message as it was queued (not rewritten). Both addresses keep the case the
   // sender wrote. The stored copy is those lines over the queued copy's header and shared body.
@@ -20,7 +20,12 @@ void Mda::deliver(World& world, const std::string& host, const MessageSnapshot& 
   stored.kind = CopyKind::Stored;
   stored.holder = host;
   stored.mailbox = owner;
-  const std::int64_t index = world.rec().trace().add_message(std::move(stored));
+  return stored;
+}
+
+void Mda::deliver(World& world, const std::string& host, const MessageSnapshot& queued,
+                  const std::string& rcpt, const std::string& owner, SimTime accepted) {
+  const std::int64_t index = world.rec().trace().add_message(filed_copy(queued, rcpt, host, owner));
   // The next UID of the folder (RFC 3501 §2.3.1.1: UIDs strictly ascend); the MessageStored event
   // below is what files it, in the trace's state.
   const std::string folder = "INBOX";

@@ -3,11 +3,11 @@
 #include <string>
 
 #include "core/time.h"
+#include "trace/trace.h"
 
 namespace postlab {
 
 class World;
-struct MessageSnapshot;
 
 struct Mda {
   // Adds Return-Path and Delivered-To on top (RFC 5321 §4.4: the final delivery records the envelope
@@ -15,6 +15,9 @@ struct Mda {
   // as the lesson declares it (rcpt may differ in case).
   static void deliver(World& world, const std::string& host, const MessageSnapshot& queued,
                       const std::string& rcpt, const std::string& owner, SimTime accepted);
+  // The copy filed in owner's mailbox at host: the delivery's header lines over the given copy.
+  static MessageSnapshot filed_copy(const MessageSnapshot& queued, const std::string& rcpt, const std::string& host,
+                                    const std::string& owner);
 };
 
 }  // namespace postlab

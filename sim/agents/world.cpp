@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "agents/mda.h"
 #include "agents/mta.h"
 #include "agents/mua.h"
 #include "mail/address.h"
@@ -80,22 +81,13 @@ World::World(const Scenario& scenario)
 World::~World() = default;
 
 void World::preset_message(const std::string& host, const std::string& address, const PresetMessage& preset, Rng& content) {
-  // Filed as the MDA files mail (Return-Path, X-Original-To, Delivered-To on top), dated when the
-  // lesson starts. How it arrived is not known: it was there before.
-  Message m = Message::parse(compose_message(*this, preset.message, content));
+  // Filed as the MDA files mail, dated when the lesson starts. How it arrived is not known: it was
+  // there before.
   auto from = parse_mailbox(preset.message.from);
-  const std::string sender = from ? from->str() : std::string();
-  m.prepend("Delivered-To", address);
-  m.prepend("X-Original-To", address);
-  m.prepend("Return-Path", "<" + sender + ">");
-  MessageSnapshot stored;
-  stored.envelope_from = sender;
-  stored.envelope_to = {address};
-  stored.set_data(m.serialize());
-  stored.kind = CopyKind::Stored;
-  stored.holder = host;
-  stored.mailbox = address;
-  const std::int64_t index = trace_.add_message(std::move(stored));
+  MessageSnapshot written;
+  written.envelope_from = from ? from->str() : std::string();
+  written.set_data(compose_message(*this, preset.message, content));
+  const std::int64_t index = trace_.add_message(Mda::filed_copy(written, address, host, address));
   TraceEvent e;
   e.kind = EventKind::MessagePreset;
   e.protocol = Protocol::Mda;
