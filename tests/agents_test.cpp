@@ -77,7 +77,7 @@ Scenario lesson(const LessonSpec& s) {
 
 std::vector<std::string> queue_ids(const Trace& t) {
   std::vector<std::string> out;
-  for (const auto* e : of_kind(t, EventKind::MessageAccepted)) out.push_back(e->text.substr(0, e->text.find(':')));
+  for (const auto* e : of_kind(t, EventKind::MessageAccepted)) out.emplace_back(e->text.substr(0, e->text.find(':')));
   return out;
 }
 

@@ -260,7 +260,7 @@ TEST_CASE("Trace::fingerprint changes with any event or message field") {
     Trace t;
     TraceEvent e;
     e.kind = EventKind::Line;
-    e.text = std::move(text);
+    e.text = text;
     t.append(e);
     MessageSnapshot m{"Q", "a@x", {"b@y"}};
     m.set_data(data);

@@ -41,8 +41,10 @@ void Mda::deliver(World& world, const std::string& host, const MessageSnapshot& 
   e.mailbox = owner;
   e.folder = folder;
   e.uid = uid;
-  e.text = queued.queue_id + ": to=<" + rcpt + ">, relay=local, delay=" + delay +
-           ", dsn=2.0.0, status=sent (delivered to mailbox " + folder + ", uid " + std::to_string(uid) + ")";
+  const std::string log = queued.queue_id + ": to=<" + rcpt + ">, relay=local, delay=" + delay +
+                          ", dsn=2.0.0, status=sent (delivered to mailbox " + folder + ", uid " +
+                          std::to_string(uid) + ")";
+  e.text = log;
   world.rec().emit(std::move(e));
 }
 

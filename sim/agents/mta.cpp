@@ -247,8 +247,9 @@ smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& t
   e.from = label_;
   e.to = world_.net().host(client).name;
   e.message = index;
-  e.text = queue_id + ": from=<" + tx.mail_from + ">, size=" + std::to_string(data.size()) +
-           ", nrcpt=" + std::to_string(rcpts.size()) + " (queue active)";
+  const std::string log = queue_id + ": from=<" + tx.mail_from + ">, size=" + std::to_string(data.size()) +
+                          ", nrcpt=" + std::to_string(rcpts.size()) + " (queue active)";
+  e.text = log;
   world_.rec().emit(std::move(e));
   // The queue manager picks the message up as soon as the SMTP server has answered.
   world_.rec().after(0, [this, queue_id, rcpts] { deliver(queue_id, rcpts); });
@@ -262,7 +263,8 @@ void Mta::report(EventKind kind, const std::string& queue_id, const std::string&
   e.from = label_;
   e.to = label_;
   e.message = queue_[queue_id].snapshot;
-  e.text = queue_id + ": " + text;
+  const std::string log = queue_id + ": " + text;
+  e.text = log;
   world_.rec().emit(std::move(e));
 }
 

@@ -125,7 +125,8 @@ void World::resolve(HostId asker, const std::string& name, DnsType type,
   q.protocol = Protocol::Dns;
   q.from = net_.host(asker).name;
   q.to = "DNS";
-  q.text = std::string(to_string(type)) + " " + name + "?";
+  const std::string question = std::string(to_string(type)) + " " + name + "?";
+  q.text = question;
   rec_.emit(std::move(q));
   rec_.after(scenario_.dns_latency, [this, asker, name, type, answer = std::move(answer)] {
     std::vector<DnsRecord> records = type == DnsType::MX ? dns_.mx_ordered(name, mx_) : dns_.lookup(name, type);
@@ -134,13 +135,15 @@ void World::resolve(HostId asker, const std::string& name, DnsType type,
     a.protocol = Protocol::Dns;
     a.from = "DNS";
     a.to = net_.host(asker).name;
+    std::string text;
     if (records.empty()) {
       // RFC 2308: NXDOMAIN when the name does not exist at all, NODATA when it has other records.
-      a.text = std::string(dns_.has_name(name) ? "NODATA: " : "NXDOMAIN: ") + name + " has no " + to_string(type) +
-               " record";
+      text = std::string(dns_.has_name(name) ? "NODATA: " : "NXDOMAIN: ") + name + " has no " + to_string(type) +
+             " record";
     } else {
-      for (const auto& r : records) a.text += (a.text.empty() ? "" : "\n") + Dns::format(r);
+      for (const auto& r : records) text += (text.empty() ? "" : "\n") + Dns::format(r);
     }
+    a.text = text;
     rec_.emit(std::move(a));
     answer(std::move(records));
   });

@@ -1,16 +1,23 @@
 // An append-only sequence stored in fixed-size chunks: appending never moves what is stored (no
-// copy of everything when it grows, references stay valid), and indexing is two loads.
+// copy of everything when it grows, references stay valid), and indexing is two loads. A chunk is
+// one large page of memory (core/pages.h).
 #pragma once
 #include <cstddef>
 #include <iterator>
 #include <new>
 #include <vector>
 
+#include "core/pages.h"
+
 namespace postlab {
 
-template <class T, std::size_t kChunk = 4096>
+template <class T>
 class Chunked {
  public:
+  static constexpr std::size_t kChunk = sizeof(T) < kLargePage ? kLargePage / sizeof(T) : 1;
+  static constexpr std::size_t kChunkBytes = sizeof(T) < kLargePage ? kLargePage : sizeof(T);
+  static_assert(alignof(T) <= 4096, "a chunk is page-aligned");
+
   class const_iterator {
    public:
     using iterator_category = std::random_access_iterator_tag;
@@ -48,7 +55,7 @@ class Chunked {
   Chunked& operator=(const Chunked&) = delete;
   ~Chunked() {
     for (std::size_t i = 0; i < size_; ++i) (*this)[i].~T();
-    for (T* c : chunks_) ::operator delete(c, std::align_val_t(alignof(T)));
+    for (T* c : chunks_) free_pages(c, kChunkBytes);
   }
 
   std::size_t size() const { return size_; }
@@ -62,8 +69,10 @@ class Chunked {
 
   void push_back(T value) {
     // Raw memory per chunk: each slot is constructed once, when it is appended.
-    if (size_ % kChunk == 0)
-      chunks_.push_back(static_cast<T*>(::operator new(kChunk * sizeof(T), std::align_val_t(alignof(T)))));
+    if (size_ % kChunk == 0) {
+      chunks_.reserve(chunks_.size() + 1);
+      chunks_.push_back(static_cast<T*>(allocate_pages(kChunkBytes)));
+    }
     new (chunks_.back() + size_ % kChunk) T(std::move(value));
     ++size_;
   }

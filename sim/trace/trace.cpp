@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/pages.h"
+
 namespace postlab {
 
 const char* to_string(EventKind kind) {
@@ -39,8 +41,44 @@ const char* to_string(Protocol p) {
   return "?";
 }
 
+namespace {
+// Texts up to a quarter of a block share blocks; a longer one (a big message in a DATA line) has a
+// block of its own, so a block never wastes more than a quarter of itself.
+constexpr std::size_t kTextBlock = kLargePage;
+constexpr std::size_t kOwnBlock = kTextBlock / 4;
+constexpr std::size_t kPage = 4096;
+}  // namespace
+
+TextStore::~TextStore() {
+  for (const Block& b : blocks_) free_pages(b.data, b.size);
+}
+
+std::string_view TextStore::keep(std::string_view text) {
+  if (text.empty()) return {};
+  if (text.size() > kOwnBlock) {
+    const std::size_t size = (text.size() + kPage - 1) / kPage * kPage;
+    blocks_.reserve(blocks_.size() + 1);
+    auto* data = static_cast<char*>(allocate_pages(size));
+    blocks_.push_back({data, size});
+    std::copy(text.begin(), text.end(), data);
+    return {data, text.size()};
+  }
+  if (text.size() > left_) {
+    blocks_.reserve(blocks_.size() + 1);
+    cursor_ = static_cast<char*>(allocate_pages(kTextBlock));
+    blocks_.push_back({cursor_, kTextBlock});
+    left_ = kTextBlock;
+  }
+  char* at = cursor_;
+  std::copy(text.begin(), text.end(), at);
+  cursor_ += text.size();
+  left_ -= text.size();
+  return {at, text.size()};
+}
+
 std::uint64_t Trace::append(TraceEvent event) {
   event.seq = events_.size();
+  event.text = texts_.keep(event.text);
   bytes_ += sizeof(TraceEvent) + event.text.size() + event.text_alt.size() + event.from.size() + event.to.size();
   for (const auto& n : event.notes) {
     bytes_ += sizeof(n) + n.key.size();
@@ -127,7 +165,8 @@ struct Fnv {
     const auto* c = static_cast<const unsigned char*>(p);
     for (std::size_t i = 0; i < n; ++i) h = (h ^ c[i]) * 0x100000001b3ull;
   }
-  void str(const std::string& s) {
+  void str(const std::string& s) { str(std::string_view(s)); }
+  void str(std::string_view s) {
     num(s.size());
     bytes(s.data(), s.size());
   }
@@ -159,7 +198,7 @@ std::uint64_t Trace::fingerprint() const {
     f.str(e.mailbox);
     f.str(e.folder);
     f.num(e.uid);
-    f.str(e.text);
+    f.str(e.text.view());
     f.str(e.text_alt);
     f.num(e.encrypted);
     for (const auto& n : e.notes) {

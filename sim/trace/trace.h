@@ -12,6 +12,7 @@
 #include "core/phrase.h"
 #include "core/time.h"
 #include "trace/state.h"
+#include "trace/text_ref.h"
 
 namespace postlab {
 
@@ -59,7 +60,7 @@ struct TraceEvent {
   std::int64_t message = -1;  // index into Trace::messages()
   Name mailbox;             // MessageStored, MailboxCreated, FolderCreated: user address
   Name folder;              // MessageStored, FolderCreated: folder name
-  std::string text;
+  TraceText text;           // copied into the trace's TextStore when appended
   Name text_alt;            // Narration: Spanish text
   std::vector<Phrase> notes;  // Line: what the bytes mean (decoded AUTH, why a reply came, ...)
 };
@@ -127,6 +128,7 @@ class Trace {
 
  private:
   Chunked<TraceEvent> events_;
+  TextStore texts_;
   Chunked<MessageSnapshot> messages_;
   StateIndex state_;
   struct HeldBody {
