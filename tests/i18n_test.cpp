@@ -170,7 +170,7 @@ std::vector<Phrase> phrases_from_sessions() {
       const SpoofVerdict v = spoof_verdict(m);
       out.insert(out.end(), v.reasons.begin(), v.reasons.end());
       m.client_host = "mail.uni.example";
-      m.envelope_from.clear();
+      m.envelope_from = Name();
       const SpoofVerdict w = spoof_verdict(m);
       out.insert(out.end(), w.reasons.begin(), w.reasons.end());
       // A lesson user's device: their own From (unverified) or someone else's (forged).

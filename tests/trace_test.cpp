@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agents/world.h"
+#include "core/pages.h"
 #include "core/rng.h"
 #include "scenario/load.h"
 #include "trace/player.h"
@@ -364,4 +365,32 @@ TEST_CASE("player: the step filter is a parameter and sync keeps a cursor that i
   CHECK(lines_only.steps() == line_events);
   for (std::size_t k = 1; k <= lines_only.steps(); ++k)
     CHECK(w.trace().events()[lines_only.event_of_step(k)].kind == EventKind::Line);
+}
+
+TEST_CASE("Trace keeps event texts itself: the author's string may go and every text stays as it was") {
+  Trace t;
+  std::vector<std::string> expected;
+  Rng rng(7);
+  // Enough text to fill several blocks of the store, with some texts longer than a shared block takes.
+  std::size_t total = 0;
+  for (int i = 0; total < 3 * kLargePage; ++i) {
+    const std::size_t n = i % 97 == 0 ? kLargePage / 2 + static_cast<std::size_t>(i) : rng.uniform(0, 300);
+    std::string text(n, static_cast<char>('a' + i % 26));
+    if (!text.empty()) text.back() = '\n';
+    TraceEvent e;
+    e.kind = EventKind::Line;
+    e.text = text;
+    t.append(e);
+    text.assign(text.size(), '#');  // the author reuses its buffer: the trace has its own copy
+    expected.push_back(std::string(n, static_cast<char>('a' + i % 26)));
+    if (n) expected.back().back() = '\n';
+    total += n;
+  }
+  REQUIRE(t.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) CHECK(t.events()[i].text == expected[i]);
+  // An empty text is empty, not a dangling pointer.
+  TraceEvent empty;
+  t.append(empty);
+  CHECK(t.events().back().text.empty());
+  CHECK(t.events().back().text == "");
 }

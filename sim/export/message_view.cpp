@@ -81,7 +81,7 @@ MessageView build_message_view(const MessageSnapshot& m, const Translations& tr,
   if (!m.client_host.empty()) {
     v.facts.emplace_back(tr.get("verdict.client"), m.client_host + " [" + m.client_address + "]");
     v.facts.emplace_back(tr.get("verdict.helo"), m.helo);
-    v.facts.emplace_back(tr.get("verdict.auth_user"), m.auth_user.empty() ? tr.get("verdict.nobody") : m.auth_user);
+    v.facts.emplace_back(tr.get("verdict.auth_user"), m.auth_user.empty() ? tr.get("verdict.nobody") : m.auth_user.str());
     v.facts.emplace_back(tr.get("verdict.tls"), tr.get(m.tls ? "verdict.yes" : "verdict.no"));
     const SpoofVerdict verdict = spoof_verdict(m);
     v.has_verdict = true;

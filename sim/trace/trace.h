@@ -78,7 +78,7 @@ struct HeadPart {
 // A message as it was at one moment (headers change at every hop, so each hop keeps its own copy).
 struct MessageSnapshot {
   std::string queue_id;               // empty for a client's draft
-  std::string envelope_from;
+  Name envelope_from;
   std::vector<std::string> envelope_to;
   // The RFC 5322 text (CRLF line ends) is this copy's header section (with the empty line that ends
   // it) and a body that every copy with the same body bytes shares. The trace stores the header
@@ -92,18 +92,19 @@ struct MessageSnapshot {
   std::size_t size() const { return head_size + (body ? body->size() : 0); }
   // How the accepting server got it (empty for a client's draft): who connected, what it said in
   // HELO/EHLO, whom it logged in as, and whether the session was encrypted.
-  std::string client_host;
-  std::string client_address;
-  std::string helo;
-  std::string auth_user;
+  // These repeat from copy to copy, so each is a Name (held once for the program).
+  Name client_host;
+  Name client_address;
+  Name helo;
+  Name auth_user;
   bool tls = false;
   // Who holds this copy: the device (draft), the MTA (queued) or the MTA whose mailbox has it (stored).
   CopyKind kind = CopyKind::Draft;
-  std::string holder;
-  std::string mailbox;                      // Stored: the user whose mailbox it is in
+  Name holder;
+  Name mailbox;                      // Stored: the user whose mailbox it is in
   // What the lesson says about the connecting host (for the spoof verdict): the user whose device it
   // is, and the mail domains it serves when it is an MTA.
-  std::string client_user;
+  Name client_user;
   std::vector<std::string> client_domains;
 };
 

@@ -67,7 +67,7 @@ SpoofVerdict spoof_verdict(const MessageSnapshot& s) {
       judge(SenderVerdict::Consistent, {"verdict.from_is_login", {f.header_from}});
     else
       judge(SenderVerdict::Forged, {"verdict.from_not_login", {f.header_from, f.auth_user}});
-  } else if (!s.client_user.empty() && iequals(s.client_user, f.header_from)) {
+  } else if (!s.client_user.empty() && iequals(s.client_user.str(), f.header_from)) {
     // The user's own device, accepted without a login: nothing wrong, but nothing checked either.
     judge(SenderVerdict::Unverified, {"verdict.own_device_no_login", {f.client_host, s.client_user}});
   } else if (!s.client_user.empty()) {
