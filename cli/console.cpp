@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "agents/guest.h"
 #include "agents/world.h"
 #include "export/run_limit.h"
 #include "export/i18n.h"
@@ -9,46 +10,6 @@
 #include "trace/transcript.h"
 
 namespace postlab {
-namespace {
-
-// The console's end of the connection: prints what arrives.
-class Terminal : public ConnectionHandler {
- public:
-  Terminal(std::ostream& out, bool transcript) : out_(out), transcript_(transcript) {}
-  void on_open(ConnId) override { open_ = true; }
-  void on_data(ConnId, std::string_view bytes) override {
-    if (!transcript_) {
-      out_ << bytes;
-    } else {
-      for (const auto& line : split_lines(bytes)) out_ << "S: " << line << "\n";
-    }
-    out_.flush();
-  }
-  void on_close(ConnId) override { closed_ = true; }
-  void on_fail(ConnId, const std::string& reason) override {
-    failed_ = reason;
-    closed_ = true;
-  }
-  bool open() const { return open_ && !closed_; }
-  bool closed() const { return closed_; }
-  const std::string& failed() const { return failed_; }
-
- private:
-  std::ostream& out_;
-  bool transcript_;
-  bool open_ = false, closed_ = false;
-  std::string failed_;
-};
-
-std::string free_address(const Network& net) {
-  for (int last = 254; last > 1; --last) {
-    const std::string a = "192.0.2." + std::to_string(last);
-    if (!net.find_by_address(a)) return a;
-  }
-  return "198.18.0.1";  // RFC 2544 benchmarking range: never a lesson's documentation address
-}
-
-}  // namespace
 
 int run_console(const Scenario& scenario, const ConsoleOptions& o, const Translations& tr, std::istream& in,
                 std::ostream& out, std::ostream& err) {
@@ -78,35 +39,38 @@ int run_console(const Scenario& scenario, const ConsoleOptions& o, const Transla
   } else {
     std::string name = "console";
     while (net.find_by_name(name)) name += "-2";
-    client = world.add_guest_host(name, free_address(net));
+    client = world.add_guest_host(name, world.free_guest_address());
   }
   err << fill(tr.get("console.connecting"),
               {net.host(client).name, net.host(client).address, o.host, std::to_string(o.port)})
       << "\n";
 
   const std::size_t first_event = world.trace().size();
-  Terminal terminal(out, o.transcript);
-  const ConnId id = net.connect(client, *server, o.port, Protocol::Smtp, &terminal);
-  world.run();
-  if (stopped()) return 1;
+  // The guest sends each line at the virtual time reached so far and runs the world only until the
+  // replies are in: a server's timeout or a queue's retry minutes ahead does not happen in between.
+  GuestClient guest(world, client, *server, o.port, [&](std::string_view bytes) {
+    if (!o.transcript) {
+      out << bytes;
+    } else {
+      for (const auto& line : split_lines(bytes)) out << "S: " << line << "\n";
+    }
+    out.flush();
+  });
+  if (!guest.settle() && stopped()) return 1;
   std::string line;
   bool encrypted_told = false;
-  while (!terminal.closed() && std::getline(in, line)) {
+  while (!guest.closed() && std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (o.transcript) out << "C: " << line << "\n";
-    net.send(id, true, line + "\r\n");
-    world.run();
-    if (stopped()) return 1;
+    if (!guest.type(line) && stopped()) return 1;
     const auto& events = world.trace().events();
     if (!encrypted_told && !events.empty() && events.back().encrypted) {
       err << tr.get("console.tls") << "\n";
       encrypted_told = true;
     }
   }
-  if (!terminal.failed().empty()) err << fill(tr.get("console.failed"), {terminal.failed()}) << "\n";
-  if (net.is_open(id)) net.close(id, true);
-  world.run();
-  if (stopped()) return 1;
+  if (!guest.failed().empty()) err << fill(tr.get("console.failed"), {guest.failed()}) << "\n";
+  if (!guest.hang_up() && stopped()) return 1;
 
   // What the world did with the session: accepted, delivered, relayed, refused.
   err << "\n" << tr.get("console.summary") << "\n";

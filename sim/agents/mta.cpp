@@ -18,12 +18,17 @@ namespace postlab {
 class Mta::Inbound : public ConnectionHandler, public smtp::ServerHooks {
  public:
   Inbound(Mta& mta, HostId client, int port, smtp::ServerConfig config)
-      : mta_(mta), client_(client), port_(port), session_(std::move(config), *this) {}
+      : mta_(mta), client_(client), port_(port), session_(std::move(config), *this), timer_(mta.world_.rec()) {}
 
-  void on_open(ConnId id) override { apply_output(mta_.world_.net(), id, false, session_.on_connect()); }
-  void on_data(ConnId id, std::string_view bytes) override {
-    apply_output(mta_.world_.net(), id, false, session_.on_input(bytes));
+  void on_open(ConnId id) override {
+    apply_output(mta_.world_.net(), id, false, session_.on_connect(mta_.world_.rec().now()));
+    arm(id);
   }
+  void on_data(ConnId id, std::string_view bytes) override {
+    apply_output(mta_.world_.net(), id, false, session_.on_input(mta_.world_.rec().now(), bytes));
+    arm(id);
+  }
+  void on_close(ConnId) override { timer_.cancel(); }
   std::optional<std::string> check_recipient(const smtp::Transaction& tx, const std::string& rcpt) override {
     return mta_.check_recipient(client_, port_, tx, rcpt);
   }
@@ -39,10 +44,18 @@ class Mta::Inbound : public ConnectionHandler, public smtp::ServerHooks {
   }
 
  private:
+  void arm(ConnId id) {
+    timer_.arm(session_.deadline(), [this, id] {
+      apply_output(mta_.world_.net(), id, false, session_.on_timeout(mta_.world_.rec().now()));
+      arm(id);
+    });
+  }
+
   Mta& mta_;
   HostId client_;
   int port_;
   smtp::ServerSession session_;
+  SessionTimer timer_;
 };
 
 namespace {

@@ -261,7 +261,21 @@ HostId World::add_guest_host(const std::string& name, const std::string& address
   return net_.add_host(name, address);
 }
 
+std::string World::free_guest_address() const {
+  for (int last = 254; last > 1; --last) {
+    const std::string a = "192.0.2." + std::to_string(last);
+    if (!net_.find_by_address(a)) return a;
+  }
+  return "198.18.0.1";  // RFC 2544 benchmarking range: never a lesson's documentation address
+}
+
 bool World::run() { return run_until(std::numeric_limits<SimTime>::max()); }
+
+bool World::run_until_quiet(Duration quiet) {
+  for (auto next = sim_.next_time(); next && *next <= sim_.now() + quiet; next = sim_.next_time())
+    if (!run_until(*next)) return false;
+  return !limit_;
+}
 
 bool World::run_until(SimTime horizon) { return run_steps(horizon, std::numeric_limits<std::size_t>::max()); }
 

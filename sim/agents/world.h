@@ -57,6 +57,13 @@ class World {
   bool run_until(SimTime horizon);
   // The same, but at most `steps` simulator steps (the window runs a big lesson a little each frame).
   bool run_for(std::size_t steps);
+  // One simulator step (which may write no event, or several).
+  bool step() { return run_for(1); }
+  // Runs what follows closely on what just happened: it stops before the first thing that would come
+  // more than `quiet` after the virtual time reached so far. A console uses it after each typed line:
+  // the replies arrive, and the clock does not jump to a timeout or a retry minutes ahead.
+  bool run_until_quiet(Duration quiet);
+  SimTime now() const { return sim_.now(); }
   // Nothing is left to happen, or a run limit stopped the world.
   bool finished() const;
   const std::optional<RunLimit>& limit_hit() const { return limit_; }
@@ -64,6 +71,8 @@ class World {
   // A machine that is not in the lesson (a student's console): a new host on the network, a stranger
   // to every server. Returns its id; the name and address must not be in use.
   HostId add_guest_host(const std::string& name, const std::string& address);
+  // An address for such a host that nothing in the lesson uses (192.0.2.0/24, RFC 5737).
+  std::string free_guest_address() const;
 
   const Trace& trace() const { return trace_; }
   const Scenario& scenario() const { return scenario_; }

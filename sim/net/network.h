@@ -75,6 +75,7 @@ class Network {
   // Called with each handler of a connection that is over (nothing will call it again): its owner
   // may free it. A world of many messages does not keep every session it ever had.
   void on_release(std::function<void(ConnectionHandler*)> release) { release_ = std::move(release); }
+  Recorder& rec() { return rec_; }
   HostId client_of(ConnId id) const { return conns_[static_cast<std::size_t>(id)].client; }
   HostId server_of(ConnId id) const { return conns_[static_cast<std::size_t>(id)].server; }
 

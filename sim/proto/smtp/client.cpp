@@ -1,5 +1,7 @@
 #include "proto/smtp/client.h"
 
+#include <algorithm>
+
 #include "mail/encoding.h"
 #include "mail/message.h"
 #include "proto/smtp/limits.h"
@@ -75,7 +77,78 @@ std::string ClientSession::stuff(std::string_view data) {
   return out;
 }
 
-SessionOutput ClientSession::on_input(std::string_view bytes) {
+namespace {
+// What Postfix's smtp(8) says it was doing when a wait ran out (smtp_proto.c), after "timed out while".
+const char* timeout_phrase(ClientState s) {
+  switch (s) {
+    case ClientState::Greeting: return "receiving the initial server greeting";
+    case ClientState::Ehlo: return "performing the EHLO handshake";
+    case ClientState::Helo: return "performing the HELO handshake";
+    case ClientState::StartTls: return "receiving the STARTTLS response";
+    case ClientState::Auth:
+    case ClientState::AuthLoginUser:
+    case ClientState::AuthLoginPassword: return "performing the AUTH handshake";
+    case ClientState::Mail: return "sending MAIL FROM";
+    case ClientState::Rcpt: return "sending RCPT TO";
+    case ClientState::Data: return "sending DATA command";
+    case ClientState::Body:
+    case ClientState::Bdat: return "sending end of data -- message may be sent more than once";
+    case ClientState::Quit:
+    case ClientState::Done: break;
+  }
+  return "sending QUIT";
+}
+}  // namespace
+
+void ClientSession::start(SimTime now) { now_ = waiting_since_ = std::max(now_, now); }
+
+Duration ClientSession::wait_for(ClientState s) const {
+  const ClientTimeouts& t = job_.timeouts;
+  switch (s) {
+    case ClientState::Greeting:
+    case ClientState::Ehlo:
+    case ClientState::Helo:
+    case ClientState::StartTls:
+    case ClientState::Auth:
+    case ClientState::AuthLoginUser:
+    case ClientState::AuthLoginPassword: return t.helo;
+    case ClientState::Mail: return t.mail;
+    case ClientState::Rcpt: return t.rcpt;
+    case ClientState::Data: return t.data_init;
+    case ClientState::Body:
+    case ClientState::Bdat: return t.data_done;
+    case ClientState::Quit:
+    case ClientState::Done: break;
+  }
+  return t.quit;
+}
+
+std::optional<SimTime> ClientSession::deadline() const {
+  if (state_ == ClientState::Done) return std::nullopt;
+  return waiting_since_ + wait_for(state_);
+}
+
+SessionOutput ClientSession::on_timeout(SimTime now) {
+  now_ = std::max(now_, now);
+  SessionOutput out;
+  const auto due = deadline();
+  if (!due || now_ < *due) return out;
+  const std::string key = state_ == ClientState::Quit ? "quit" : state_key(state_);
+  out.note("note.smtp.client_timeout." + key, {format_duration(wait_for(state_))});
+  // smtp_trouble.c, smtp_stream_except(): the recipients still open are deferred with 4.4.2.
+  for (auto& o : outcomes_)
+    if (o.status == RcptStatus::Pending) {
+      o.status = RcptStatus::TempFail;
+      o.reply = "conversation with " + job_.server_label + " timed out while " + timeout_phrase(state_);
+      o.local_dsn = "4.4.2";
+    }
+  state_ = ClientState::Done;
+  out.close = true;
+  return out;
+}
+
+SessionOutput ClientSession::on_input(SimTime now, std::string_view bytes) {
+  now_ = std::max(now_, now);
   SessionOutput out;
   for (char c : bytes) {
     if (state_ == ClientState::Done) break;
@@ -98,6 +171,7 @@ SessionOutput ClientSession::on_input(std::string_view bytes) {
         break;
     }
   }
+  if (!out.send.empty()) waiting_since_ = now_;  // a new command: its reply is waited for from now
   return out;
 }
 

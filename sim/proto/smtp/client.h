@@ -1,10 +1,12 @@
 // SMTP client session, sans-IO (RFC 5321 §3.3, §4.1.4). Reads replies, writes the next command.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "proto/session.h"
+#include "proto/smtp/limits.h"
 #include "proto/smtp/reply.h"
 
 namespace postlab::smtp {
@@ -22,6 +24,7 @@ struct ClientJob {
   bool use_bdat = false;             // send the message with BDAT when the server offers CHUNKING (RFC 3030)
   bool smtputf8 = false;             // ask for SMTPUTF8 (RFC 6531): the envelope or headers may hold UTF-8
   std::string server_label;          // "mx.correo.example[203.0.113.5]", for messages about the server
+  ClientTimeouts timeouts;           // how long to wait for each reply (Postfix's defaults)
 };
 
 enum class RcptStatus { Pending, Delivered, TempFail, PermFail };
@@ -44,8 +47,15 @@ class ClientSession {
  public:
   explicit ClientSession(ClientJob job);
 
-  SessionOutput on_input(std::string_view bytes);
+  // Every input carries the virtual time. After each command the client waits for the reply as long
+  // as that stage's timeout allows; deadline() says until when, and on_timeout() at that time gives
+  // up as Postfix does ("conversation with ... timed out while ...", 4.4.2) and hangs up.
+  void start(SimTime now);  // the connection is open: the wait for the greeting begins
+  SessionOutput on_input(SimTime now, std::string_view bytes);
+  SessionOutput on_input(std::string_view bytes) { return on_input(now_, bytes); }
   SessionOutput on_closed();  // the server hung up (or the connection failed mid-way)
+  std::optional<SimTime> deadline() const;
+  SessionOutput on_timeout(SimTime now);
 
   bool done() const { return state_ == ClientState::Done; }
   // Every recipient has its answer (the transaction is over even if QUIT is still to come).
@@ -70,8 +80,12 @@ class ClientSession {
   bool has_extension(std::string_view name) const;
   bool needs_utf8() const;
 
+  Duration wait_for(ClientState s) const;
+
   ClientJob job_;
   ClientState state_ = ClientState::Greeting;
+  SimTime now_ = 0;
+  SimTime waiting_since_ = 0;  // when the client last wrote (or connected): the timeout counts from here
   ReplyReader reader_;
   std::string pending_;
   std::vector<RcptOutcome> outcomes_;

@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/time.h"
+
 namespace postlab::smtp {
 
 inline constexpr int kPort = 25;            // RFC 5321 §4.5.4 relay port
@@ -24,5 +26,29 @@ inline constexpr std::uint64_t kBdatMaxCount = 9223372036854775807ull;
 inline constexpr std::size_t kMaxReplyLine = 4096;
 // Most lines of one multi-line reply a client accepts.
 inline constexpr std::size_t kMaxReplyLines = 100;
+
+// How long each side waits, Postfix 3.7's defaults (`postconf -d`). A lesson's MTA policy may set
+// any of them ("timeouts"); RFC 5321 §4.5.3.2 gives the same minimums for the client.
+inline constexpr Duration kSmtpdTimeout = 300 * kSecond;          // smtpd_timeout: server, per command or reply
+inline constexpr Duration kSmtpConnectTimeout = 30 * kSecond;     // smtp_connect_timeout: TCP connect
+inline constexpr Duration kSmtpHeloTimeout = 300 * kSecond;       // smtp_helo_timeout: greeting, EHLO/HELO, STARTTLS, AUTH
+inline constexpr Duration kSmtpMailTimeout = 300 * kSecond;       // smtp_mail_timeout: reply to MAIL FROM
+inline constexpr Duration kSmtpRcptTimeout = 300 * kSecond;       // smtp_rcpt_timeout: reply to RCPT TO
+inline constexpr Duration kSmtpDataInitTimeout = 120 * kSecond;   // smtp_data_init_timeout: DATA until 354
+inline constexpr Duration kSmtpDataXferTimeout = 180 * kSecond;   // smtp_data_xfer_timeout: each write of the text
+inline constexpr Duration kSmtpDataDoneTimeout = 600 * kSecond;   // smtp_data_done_timeout: final "." until its reply
+inline constexpr Duration kSmtpQuitTimeout = 300 * kSecond;       // smtp_quit_timeout: reply to QUIT
+
+// The client's waits, one per stage (Postfix smtp_proto.c xfer_timeouts).
+struct ClientTimeouts {
+  Duration connect = kSmtpConnectTimeout;
+  Duration helo = kSmtpHeloTimeout;
+  Duration mail = kSmtpMailTimeout;
+  Duration rcpt = kSmtpRcptTimeout;
+  Duration data_init = kSmtpDataInitTimeout;
+  Duration data_xfer = kSmtpDataXferTimeout;
+  Duration data_done = kSmtpDataDoneTimeout;
+  Duration quit = kSmtpQuitTimeout;
+};
 
 }  // namespace postlab::smtp

@@ -1,5 +1,6 @@
 #include "proto/smtp/server.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 
@@ -55,15 +56,48 @@ const ServerSession::Command ServerSession::kCommands[] = {
 
 ServerSession::ServerSession(ServerConfig config, ServerHooks& hooks) : config_(std::move(config)), hooks_(hooks) {}
 
-SessionOutput ServerSession::on_connect() {
+SessionOutput ServerSession::on_connect(SimTime now) {
+  now_ = last_activity_ = now;
   SessionOutput out;
+  if (forced("CONNECT", {}, out)) return out;
   // RFC 5321 §4.3.1 greeting; Postfix smtpd_banner = "$myhostname ESMTP $mail_name" (no enhanced code).
   // An RFC 821-only server does not claim ESMTP in its banner.
   out.reply("220 " + config_.hostname + (config_.esmtp ? " ESMTP " : " SMTP ") + config_.software);
   return out;
 }
 
-SessionOutput ServerSession::on_input(std::string_view bytes) {
+std::optional<SimTime> ServerSession::deadline() const {
+  if (state_ == ServerState::Closed) return std::nullopt;
+  return last_activity_ + config_.timeout;
+}
+
+SessionOutput ServerSession::on_timeout(SimTime now) {
+  now_ = std::max(now_, now);
+  SessionOutput out;
+  const auto due = deadline();
+  if (!due || now_ < *due) return out;
+  // smtpd.c, SMTP_ERR_TIME: said whatever the session was doing, then the connection is closed.
+  out.reply("421 4.4.2 " + config_.hostname + " Error: timeout exceeded");
+  out.note("note.smtp.server_timeout", {format_duration(config_.timeout)});
+  out.close = true;
+  state_ = ServerState::Closed;
+  return out;
+}
+
+bool ServerSession::forced(std::string_view verb, std::string_view args, SessionOutput& out) {
+  auto f = hooks_.before_command(tx_, verb, args);
+  if (!f) return false;
+  out.reply(f->reply);
+  out.note("note.smtp.forced_reply", {std::string(verb), f->reply});
+  if (f->reply.rfind("421", 0) == 0 || f->close) {
+    out.close = true;
+    state_ = ServerState::Closed;
+  }
+  return true;
+}
+
+SessionOutput ServerSession::on_input(SimTime now, std::string_view bytes) {
+  now_ = last_activity_ = std::max(now_, now);
   SessionOutput out;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const char c = bytes[i];
@@ -232,6 +266,7 @@ void ServerSession::command_line(std::string_view line, SessionOutput& out) {
       out.note("note.smtp.tls_first");
       return;
     }
+    if (forced(cmd.verb, args, out)) return;
     (this->*cmd.handler)(args, out);
     return;
   }
@@ -472,6 +507,12 @@ void ServerSession::data_line(std::string_view line, SessionOutput& out) {
 }
 
 void ServerSession::finish_message(SessionOutput& out) {
+  if (forced(".", {}, out)) {
+    // A forced refusal of the text: nothing is queued and the transaction is over (RFC 5321 §4.1.1.4).
+    if (state_ != ServerState::Closed) state_ = ServerState::Ready;
+    reset_transaction();
+    return;
+  }
   if (data_too_big_) {
     out.reply("552 5.3.4 Error: message file too big");
     ++errors_;

@@ -30,6 +30,13 @@ struct ServerConfig {
   bool tls_auth_only = false;   // smtpd_tls_auth_only: AUTH only once TLS is on
   bool smtputf8 = true;         // smtputf8_enable: announce SMTPUTF8 (RFC 6531)
   bool chunking = true;         // announce CHUNKING and take BDAT (RFC 3030); Postfix does since 3.4
+  Duration timeout = kSmtpdTimeout;  // smtpd_timeout: how long the server waits for the client
+};
+
+// A reply a lesson makes the server give instead of carrying a command out (see ServerHooks).
+struct ForcedReply {
+  std::string reply;   // the whole reply line, e.g. "450 4.2.0 <bob@b.example>: ... Greylisted"
+  bool close = false;  // hang up after it (always for 421, RFC 5321 §3.8)
 };
 
 struct RcptParams {
@@ -72,6 +79,13 @@ class ServerHooks {
   virtual bool authenticate(const std::string& /*user*/, const std::string& /*password*/) { return false; }
   // ETRN (RFC 1985): start delivering what is queued for the domain; nullopt means "250 Queuing started".
   virtual std::optional<std::string> etrn(const std::string& /*domain*/) { return {}; }
+  // Asked before each command is carried out: the verb in capitals ("RCPT"), "CONNECT" before the
+  // greeting and "." before the end of the message text is taken. A reply here is sent instead and
+  // the command is not carried out; this is how a lesson forces greylisting or a hang-up.
+  virtual std::optional<ForcedReply> before_command(const Transaction& /*t*/, std::string_view /*verb*/,
+                                                    std::string_view /*args*/) {
+    return {};
+  }
 };
 
 enum class ServerState { Connected, Ready, Mail, Rcpt, Data, Bdat, Closed };
@@ -81,8 +95,16 @@ class ServerSession {
  public:
   ServerSession(ServerConfig config, ServerHooks& hooks);
 
-  SessionOutput on_connect();                      // the 220 greeting
-  SessionOutput on_input(std::string_view bytes);  // any number of bytes, lines may be split anywhere
+  // Every input carries the virtual time. The server waits `timeout` for the client after each
+  // command and reply; deadline() says until when, and on_timeout() at that time ends the session
+  // as Postfix does ("421 4.4.2 <host> Error: timeout exceeded"). The forms without a time keep the
+  // session's clock where it was.
+  SessionOutput on_connect(SimTime now);              // the 220 greeting
+  SessionOutput on_input(SimTime now, std::string_view bytes);  // lines may be split anywhere
+  SessionOutput on_connect() { return on_connect(now_); }
+  SessionOutput on_input(std::string_view bytes) { return on_input(now_, bytes); }
+  std::optional<SimTime> deadline() const;
+  SessionOutput on_timeout(SimTime now);
   ServerState state() const { return state_; }
   const Transaction& transaction() const { return tx_; }
   int errors() const { return errors_; }
@@ -123,10 +145,13 @@ class ServerSession {
   void bdat_count(std::string_view bytes);
   void hard_limit(SessionOutput& out);  // 421 and hang up once the error count reaches the limit
   void finish_message(SessionOutput& out);
+  bool forced(std::string_view verb, std::string_view args, SessionOutput& out);
 
   ServerConfig config_;
   ServerHooks& hooks_;
   ServerState state_ = ServerState::Connected;
+  SimTime now_ = 0;
+  SimTime last_activity_ = 0;   // the last input or reply: the timeout counts from here
   Transaction tx_;
   std::string pending_;         // bytes not yet ending in a line break
   bool discarding_ = false;     // rest of an over-long line is being thrown away
