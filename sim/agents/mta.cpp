@@ -39,6 +39,14 @@ class Mta::Inbound : public ConnectionHandler, public smtp::ServerHooks {
     return mta_.authenticate(user, password);
   }
   std::optional<std::string> etrn(const std::string& domain) override { return mta_.etrn(domain); }
+  std::optional<smtp::ForcedReply> before_command(const smtp::Transaction&, std::string_view verb,
+                                                  std::string_view args) override {
+    if (auto f = mta_.world_.forced_reply(mta_.host_, client_, verb, args)) return f;
+    // Postfix smtpd checks the queue's free space when a mail transaction starts (smtpd_check_queue).
+    if (verb == "MAIL" && mta_.world_.disk_full(mta_.host_))
+      return smtp::ForcedReply{"452 4.3.1 Insufficient system storage", false, "note.smtp.disk_full"};
+    return std::nullopt;
+  }
   smtp::AcceptResult accept_message(const smtp::Transaction& tx, const std::string& data) override {
     return mta_.accept_message(client_, tx, data);
   }
@@ -295,6 +303,16 @@ void Mta::deliver(const std::string& queue_id, std::vector<std::string> rcpts) {
 
 void Mta::deliver_local(const std::string& queue_id, const std::string& rcpt) {
   const QueueEntry& entry = queue_[queue_id];
+  if (world_.disk_full(host_)) {
+    // Postfix local(8) cannot write the mailbox: the recipient stays queued (4.3.0), nothing is lost.
+    const std::string owner = store_.owner(rcpt);
+    const std::string user = owner.substr(0, owner.find('@'));
+    report(EventKind::DeliveryDeferred, queue_id,
+           "to=<" + rcpt + ">, relay=local, delay=" + format_log_delay(world_.rec().now() - entry.accepted) +
+               ", dsn=4.3.0, status=deferred (cannot update mailbox /var/mail/" + user + " for user " + user +
+               ". error writing message: No space left on device)");
+    return;
+  }
   const MessageSnapshot& queued = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)];
   Mda::deliver(world_, spec_.name, queued, rcpt, store_.owner(rcpt), entry.accepted);
   finish_rcpts(queue_id, 1);
@@ -307,7 +325,15 @@ void Mta::relay_domain(Relay relay) {
     shared->targets = {Target{spec_.policy.relayhost, 0, {}}};
     return resolve_targets(shared, 0);
   }
-  world_.resolve(host_, shared->domain, DnsType::MX, [this, shared](std::vector<DnsRecord> mx) {
+  world_.resolve(host_, shared->domain, DnsType::MX, [this, shared](World::DnsResult result) {
+    if (result.try_again) {
+      // Postfix smtp_addr.c: the lookup failed for now, so the mail waits (4.4.3) rather than bounces.
+      shared->last_error = "Host or domain name not found. Name service error for name=" + shared->domain +
+                           " type=MX: Host not found, try again";
+      shared->next = shared->targets.size();
+      return try_next_target(shared);
+    }
+    const std::vector<DnsRecord>& mx = result.records;
     for (const auto& r : mx) shared->targets.push_back(Target{r.value, r.preference, {}});
     // RFC 5321 §5.1: with no MX at all, the domain itself is the implicit MX (its A record).
     if (mx.empty()) shared->targets.push_back(Target{shared->domain, 0, {}});
@@ -321,8 +347,9 @@ void Mta::resolve_targets(std::shared_ptr<Relay> relay, std::size_t index) {
     drop_self(relay);
     return;
   }
-  world_.resolve(host_, relay->targets[index].name, DnsType::A, [this, relay, index](std::vector<DnsRecord> a) {
-    if (!a.empty()) relay->targets[index].address = a.front().value;
+  world_.resolve(host_, relay->targets[index].name, DnsType::A, [this, relay, index](World::DnsResult a) {
+    if (!a.records.empty()) relay->targets[index].address = a.records.front().value;
+    if (a.try_again) relay->targets[index].try_again = true;
     resolve_targets(relay, index + 1);
   });
 }
@@ -385,7 +412,8 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
   const std::string address = t.address;
   {
     if (address.empty()) {
-      relay->last_error = "Host or domain name not found. Name service error for name=" + target + " type=A: Host not found";
+      relay->last_error = "Host or domain name not found. Name service error for name=" + target +
+                          " type=A: Host not found" + (t.try_again ? ", try again" : "");
       return try_next_target(relay);
     }
     auto host = world_.net().find_by_address(address);
@@ -393,7 +421,7 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
       // An address where no simulated machine lives: nothing ever answers, so the client gives up
       // only after its connect timeout, as it does for a host that is down.
       relay->last_error = "connect to " + target + "[" + address + "]:25: Connection timed out";
-      world_.rec().after(kConnectTimeout, [this, relay, target, address] {
+      world_.rec().after(spec_.policy.client_timeouts.connect, [this, relay, target, address] {
         TraceEvent e;  // the attempt the student would otherwise never see
         e.kind = EventKind::ConnectionRefused;
         e.protocol = Protocol::Tcp;
@@ -415,6 +443,7 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
     job.use_bdat = spec_.policy.use_bdat;
     job.smtputf8 = entry.smtputf8;  // Postfix smtp(8) asks for SMTPUTF8 when the sender did
     job.server_label = target + "[" + address + "]";
+    job.timeouts = spec_.policy.client_timeouts;
     if (auto seven = downgrade_to_7bit(job.data)) job.data_7bit = std::move(*seven);  // Postfix's 8BITMIME downgrade
     const std::string relay_name = target + "[" + address + "]:25";
     auto* conn = world_.make_handler<SmtpClientConn>(
@@ -428,7 +457,12 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
           for (const auto& o : s.outcomes()) all_temp = all_temp && o.status == smtp::RcptStatus::TempFail;
           if (all_temp && !s.outcomes().empty()) {
             // RFC 5321 §5.1: a temporary failure at one MX means trying the next one.
-            relay->last_error = "host " + relay_name + " said: " + s.outcomes().front().reply;
+            const smtp::RcptOutcome& first = s.outcomes().front();
+            // A reply the server gave is quoted ("host ... said:"); the client's own finding (a
+            // timeout, a lost connection) is said as it is.
+            relay->last_error = first.local_dsn.empty() && first.reply.rfind("lost connection", 0) != 0
+                                    ? "host " + relay_name + " said: " + first.reply
+                                    : first.reply;
             return try_next_target(relay);
           }
           const std::string delay = format_log_delay(world_.rec().now() - queue_[relay->queue_id].accepted);
@@ -453,8 +487,13 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
                 ++finished;
                 break;
               default:
-                report(EventKind::DeliveryDeferred, relay->queue_id,
-                       head + "deferred (host " + relay_name + " said: " + o.reply + ")");
+                if (!o.local_dsn.empty())
+                  report(EventKind::DeliveryDeferred, relay->queue_id,
+                         "to=<" + o.rcpt + ">, relay=" + relay_name + ", delay=" + delay + ", dsn=" + o.local_dsn +
+                             ", status=deferred (" + o.reply + ")");
+                else
+                  report(EventKind::DeliveryDeferred, relay->queue_id,
+                         head + "deferred (host " + relay_name + " said: " + o.reply + ")");
                 later->rcpts.push_back(o.rcpt);
                 break;
             }
@@ -462,7 +501,7 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
           if (!later->rcpts.empty()) deferred_.push_back(later);
           finish_rcpts(relay->queue_id, finished);
         });
-    world_.net().connect(host_, *host, smtp::kPort, Protocol::Smtp, conn);
+    world_.net().connect(host_, *host, smtp::kPort, Protocol::Smtp, conn, spec_.policy.client_timeouts.connect);
   }
 }
 

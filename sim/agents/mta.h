@@ -54,6 +54,7 @@ class Mta : public Listener {
     std::string name;
     int preference = 0;
     std::string address;  // "" when it has no A record
+    bool try_again = false;  // its lookup failed for now (the DNS server did not answer)
   };
   struct Relay {  // one delivery attempt for the recipients of one domain
     std::string queue_id;

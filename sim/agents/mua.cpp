@@ -90,7 +90,8 @@ void Mua::send(const SendAction& action) {
   const std::string password = action.has_password ? action.password : user_ ? user_->password : std::string();
   const bool login = action.login && !spec_.user.empty();
   world_.resolve(host_, server_name, DnsType::A,
-                 [this, server_name, port, mail_from, rcpts, data, login, password](std::vector<DnsRecord> a) {
+                 [this, server_name, port, mail_from, rcpts, data, login, password](World::DnsResult result) {
+    const std::vector<DnsRecord>& a = result.records;
     auto report = [this, server_name](const std::string& text) {
       TraceEvent s;
       s.kind = EventKind::Submitted;
@@ -101,6 +102,10 @@ void Mua::send(const SendAction& action) {
       world_.rec().emit(std::move(s));
     };
     auto host = a.empty() ? std::nullopt : world_.net().find_by_address(a.front().value);
+    if (result.try_again) {
+      report("could not send: no answer from the DNS server about " + server_name + " (try again later)");
+      return;
+    }
     if (!host) {
       report("could not send: the name " + server_name + " does not lead to a mail server");
       return;

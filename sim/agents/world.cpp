@@ -1,5 +1,7 @@
 #include "agents/world.h"
 
+#include <algorithm>
+#include <deque>
 #include <limits>
 
 #include "agents/mda.h"
@@ -20,6 +22,7 @@ World::World(const Scenario& scenario)
       mx_(rng_.derive("mx")),
       timeline_rng_(rng_.derive("timeline")) {
   net_.on_release([this](ConnectionHandler* h) { handlers_.erase(h); });
+  net_.on_send([this](ConnId id, bool from_client, std::string_view bytes) { return cut_on_send(id, from_client, bytes); });
   std::vector<HostId> ids;
   for (const auto& h : scenario_.hosts) {
     ids.push_back(net_.add_host(h.name, h.address));
@@ -118,8 +121,7 @@ const Mta* World::mta_on(std::string_view host) const {
   return nullptr;
 }
 
-void World::resolve(HostId asker, const std::string& name, DnsType type,
-                    std::function<void(std::vector<DnsRecord>)> answer) {
+void World::resolve(HostId asker, const std::string& name, DnsType type, std::function<void(DnsResult)> answer) {
   TraceEvent q;
   q.kind = EventKind::DnsQuery;
   q.protocol = Protocol::Dns;
@@ -128,6 +130,22 @@ void World::resolve(HostId asker, const std::string& name, DnsType type,
   const std::string question = std::string(to_string(type)) + " " + name + "?";
   q.text = question;
   rec_.emit(std::move(q));
+  if (dns_down_) {
+    // Nobody answers: the resolver gives up after its timeout, and the lookup fails for now.
+    rec_.after(kResolverTimeout, [this, asker, name, type, answer = std::move(answer)] {
+      TraceEvent a;
+      a.kind = EventKind::DnsAnswer;
+      a.protocol = Protocol::Dns;
+      a.from = "DNS";
+      a.to = net_.host(asker).name;
+      const std::string text = "TIMEOUT: no answer about " + name + " " + to_string(type) + " after " +
+                               format_duration(kResolverTimeout) + " (try again later)";
+      a.text = text;
+      rec_.emit(std::move(a));
+      answer(DnsResult{{}, true});
+    });
+    return;
+  }
   rec_.after(scenario_.dns_latency, [this, asker, name, type, answer = std::move(answer)] {
     std::vector<DnsRecord> records = type == DnsType::MX ? dns_.mx_ordered(name, mx_) : dns_.lookup(name, type);
     TraceEvent a;
@@ -145,7 +163,7 @@ void World::resolve(HostId asker, const std::string& name, DnsType type,
     }
     a.text = text;
     rec_.emit(std::move(a));
-    answer(std::move(records));
+    answer(DnsResult{std::move(records), false});
   });
 }
 
@@ -181,9 +199,175 @@ void World::schedule_timeline() {
           rec_.emit(std::move(e));
         }
         if (item.send) send(*item.send);
+        if (item.fault) apply_fault(*item.fault);
+        if (item.force_reply) add_forced_reply(*item.force_reply);
       });
     }
   }
+}
+
+void World::fault_event(const std::string& type, const std::string& host, const std::string& other, Phrase says) {
+  TraceEvent e;
+  e.kind = EventKind::Fault;
+  e.from = host;
+  e.to = other;
+  e.text = type;
+  e.notes.push_back(std::move(says));
+  rec_.emit(std::move(e));
+}
+
+void World::apply_fault(const FaultAction& f) {
+  const std::string type = to_string(f.kind);
+  const std::string lasts = f.lasts ? format_duration(*f.lasts) : std::string();
+  const std::string key = "event.fault." + type + (f.lasts ? "_for" : "");
+  auto host = [&](const std::string& name) { return *net_.find_by_name(name); };
+  switch (f.kind) {
+    case FaultKind::HostDown:
+    case FaultKind::HostUp:
+      net_.set_up(host(f.host), f.kind == FaultKind::HostUp);
+      fault_event(type, f.host, {}, {key, {f.host, lasts}});
+      break;
+    case FaultKind::LinkDown:
+    case FaultKind::LinkUp:
+      net_.set_link_up(host(f.host), host(f.other), f.kind == FaultKind::LinkUp);
+      fault_event(type, f.host, f.other, {key, {f.host, f.other, lasts}});
+      break;
+    case FaultKind::DnsDown:
+    case FaultKind::DnsUp:
+      dns_down_ = f.kind == FaultKind::DnsDown;
+      fault_event(type, "DNS", {}, {key, {lasts}});
+      break;
+    case FaultKind::DiskFull:
+    case FaultKind::DiskOk: {
+      const HostId h = host(f.host);
+      std::erase(disks_full_, h);
+      if (f.kind == FaultKind::DiskFull) disks_full_.push_back(h);
+      fault_event(type, f.host, {}, {key, {f.host, lasts}});
+      break;
+    }
+    case FaultKind::DropConnection:
+    case FaultKind::LoseReplyAfterDot: {
+      ConnRule r{f.kind, host(f.host), std::nullopt, f.command, f.times};
+      if (!f.other.empty()) r.client = host(f.other);
+      conn_rules_.push_back(r);
+      fault_event(type, f.host, f.other,
+                  {"event.fault." + type + (f.other.empty() ? "" : "_from"),
+                   {f.host, f.command, std::to_string(f.times), f.other}});
+      break;
+    }
+  }
+  if (f.lasts) rec_.after(*f.lasts, [this, &f] { end_fault(f); });
+}
+
+void World::end_fault(const FaultAction& f) {
+  FaultAction back = f;
+  back.lasts.reset();
+  switch (f.kind) {
+    case FaultKind::HostDown: back.kind = FaultKind::HostUp; break;
+    case FaultKind::LinkDown: back.kind = FaultKind::LinkUp; break;
+    case FaultKind::DnsDown: back.kind = FaultKind::DnsUp; break;
+    case FaultKind::DiskFull: back.kind = FaultKind::DiskOk; break;
+    default: return;
+  }
+  // The fault has passed by itself: the trace says so, as a step of its own.
+  FaultAction* stored = &ended_.emplace_back(back);
+  apply_fault(*stored);
+}
+
+void World::add_forced_reply(const ForceReplyAction& f) {
+  ForcedRule r{&f, *net_.find_by_name(f.host), std::nullopt, f.times, f.times > 0,
+               f.lasts ? rec_.now() + *f.lasts : std::numeric_limits<SimTime>::max()};
+  if (!f.client.empty()) r.client = *net_.find_by_name(f.client);
+  forced_.push_back(r);
+  std::string limit = f.times == 0 ? (f.lasts ? "for" : "always") : f.times == 1 ? "once" : "times";
+  const std::string count = f.lasts && f.times == 0 ? format_duration(*f.lasts) : std::to_string(f.times);
+  const std::string only = !f.recipient.empty() ? f.recipient : f.client;
+  fault_event("force_reply", f.host, f.client,
+              {"event.fault.force_reply_" + limit + (only.empty() ? "" : "_only"), {f.host, f.command, f.reply, count, only}});
+  if (f.lasts)
+    rec_.after(*f.lasts, [this, &f] {
+      fault_event("force_reply_end", f.host, f.client, {"event.fault.force_reply_end", {f.host, f.command}});
+    });
+}
+
+bool World::disk_full(HostId host) const {
+  return std::find(disks_full_.begin(), disks_full_.end(), host) != disks_full_.end();
+}
+
+std::optional<smtp::ForcedReply> World::forced_reply(HostId host, HostId client, std::string_view verb,
+                                                     std::string_view args) {
+  for (ForcedRule& r : forced_) {
+    const ForceReplyAction& a = *r.action;
+    if (r.host != host || a.command != verb || (r.client && *r.client != client)) continue;
+    if ((r.counted && r.left == 0) || rec_.now() >= r.until) continue;
+    if (!a.recipient.empty()) {
+      // "TO:<bob@b.example> NOTIFY=..." -> bob@b.example
+      const auto open = args.find('<'), close = args.find('>');
+      if (open == std::string_view::npos || close == std::string_view::npos || close < open) continue;
+      if (mailbox_key(args.substr(open + 1, close - open - 1)) != mailbox_key(a.recipient)) continue;
+    }
+    if (r.counted) --r.left;
+    return smtp::ForcedReply{a.reply, a.hang_up};
+  }
+  return std::nullopt;
+}
+
+namespace {
+// The command a client's bytes carry: the first word in capitals; "." for the text of a message
+// (which ends with the lone dot); "BDAT" for a chunk.
+std::string client_verb(std::string_view bytes, bool& final_text) {
+  final_text = false;
+  if (bytes == ".\r\n" || (bytes.size() >= 5 && bytes.substr(bytes.size() - 5) == "\r\n.\r\n")) {
+    final_text = true;
+    return ".";
+  }
+  std::string verb;
+  for (char c : bytes) {
+    if (c == ' ' || c == '\r' || c == '\n') break;
+    verb += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  }
+  if (verb == "BDAT") {
+    const std::string_view line = bytes.substr(0, bytes.find('\n'));
+    for (std::size_t i = 0; i + 4 <= line.size(); ++i)
+      if (iequals(line.substr(i, 4), "LAST")) final_text = true;
+  }
+  return verb;
+}
+}  // namespace
+
+bool World::cut_on_send(ConnId id, bool from_client, std::string_view bytes) {
+  if (conn_rules_.empty()) return false;
+  const HostId server = net_.server_of(id), client = net_.client_of(id);
+  auto take = [&](FaultKind kind, std::string_view verb) {
+    for (ConnRule& r : conn_rules_) {
+      if (r.kind != kind || r.left == 0 || r.server != server || (r.client && *r.client != client)) continue;
+      if (kind == FaultKind::DropConnection && r.command != verb) continue;
+      --r.left;
+      return true;
+    }
+    return false;
+  };
+  if (from_client) {
+    bool final_text = false;
+    std::string verb = client_verb(bytes, final_text);
+    if (take(FaultKind::DropConnection, verb)) return true;
+    // With PIPELINING a client writes several commands at once (RFC 2920): look at each.
+    if (!final_text && verb != "BDAT") {
+      for (std::size_t pos = bytes.find('\n'); pos != std::string_view::npos && pos + 1 < bytes.size();
+           pos = bytes.find('\n', pos + 1)) {
+        bool ignored = false;
+        if (take(FaultKind::DropConnection, client_verb(bytes.substr(pos + 1), ignored))) return true;
+      }
+    }
+    if (final_text && std::find(awaiting_final_.begin(), awaiting_final_.end(), id) == awaiting_final_.end())
+      awaiting_final_.push_back(id);
+    return false;
+  }
+  auto waiting = std::find(awaiting_final_.begin(), awaiting_final_.end(), id);
+  if (waiting == awaiting_final_.end()) return false;
+  awaiting_final_.erase(waiting);
+  // The server's answer to the end of the text: the message is queued, and this reply is lost.
+  return take(FaultKind::LoseReplyAfterDot, ".");
 }
 
 const HostSpec* World::host_spec(const std::string& name) const {

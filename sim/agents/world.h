@@ -1,6 +1,7 @@
 // The simulated world of one lesson: hosts, DNS, MTAs with their mailstores, client devices.
 // Build it from a validated Scenario, run it, read its Trace.
 #pragma once
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "core/simulator.h"
 #include "net/dns.h"
 #include "net/network.h"
+#include "proto/smtp/server.h"
 #include "scenario/scenario.h"
 #include "trace/recorder.h"
 #include "trace/trace.h"
@@ -26,6 +28,9 @@ class Mua;
 inline constexpr std::size_t kMaxTraceEvents = 10'000'000;         // events written to the trace
 inline constexpr std::size_t kMaxTraceBytes = 512u * 1024 * 1024;  // trace memory budget (events + messages)
 inline constexpr std::size_t kMaxSimulatorSteps = 20'000'000;      // scheduled actions run, traced or not
+// How long a resolver waits for a DNS server that does not answer before it gives up for now
+// (glibc's resolv.conf defaults: timeout 5 s, 2 attempts).
+inline constexpr Duration kResolverTimeout = 10 * kSecond;
 
 // The limits one world runs under (tests may lower them to reach them quickly).
 struct RunLimits {
@@ -88,8 +93,18 @@ class World {
   Mta* mta_for_domain(std::string_view domain);
   Mta* mta_at(HostId host);
   // Looks a name up on behalf of a host: a query event, then the answer event after the DNS latency.
-  void resolve(HostId asker, const std::string& name, DnsType type,
-               std::function<void(std::vector<DnsRecord>)> answer);
+  // While the lesson's DNS server is down, no answer comes: after kResolverTimeout the lookup fails
+  // for now (try_again), as a resolver says "Host not found, try again".
+  struct DnsResult {
+    std::vector<DnsRecord> records;  // empty with !try_again: the name has no such record
+    bool try_again = false;
+  };
+  void resolve(HostId asker, const std::string& name, DnsType type, std::function<void(DnsResult)> answer);
+  // What the lesson's faults say now, for the agents.
+  bool disk_full(HostId host) const;
+  // The reply a lesson forces server `host` to give to command `verb` from `client` (and takes one
+  // use of that rule), or nullopt.
+  std::optional<smtp::ForcedReply> forced_reply(HostId host, HostId client, std::string_view verb, std::string_view args);
   // MX targets for a domain, preference order (RFC 5321 §5.1); an implicit MX when there is none.
   std::vector<std::string> mx_targets(const std::vector<DnsRecord>& mx, const std::string& domain);
   // The world owns every connection handler until the network says its connection is over.
@@ -108,7 +123,27 @@ class World {
   void send(const SendAction& action);  // one send of the timeline (a repetition draws from its lists)
   const HostSpec* host_spec(const std::string& name) const;
   void watch_triggers();
+  void apply_fault(const FaultAction& f);
+  void end_fault(const FaultAction& f);
+  void add_forced_reply(const ForceReplyAction& f);
+  void fault_event(const std::string& type, const std::string& host, const std::string& other, Phrase says);
+  bool cut_on_send(ConnId id, bool from_client, std::string_view bytes);
 
+  struct ForcedRule {
+    const ForceReplyAction* action;
+    HostId host;
+    std::optional<HostId> client;
+    std::size_t left;   // uses left (0 with `counted` false: no limit)
+    bool counted;
+    SimTime until;      // it applies before this time
+  };
+  struct ConnRule {     // a dropped connection or a lost reply
+    FaultKind kind;
+    HostId server;
+    std::optional<HostId> client;
+    std::string command;
+    std::size_t left;
+  };
   Scenario scenario_;
   Simulator sim_;
   Trace trace_;
@@ -123,6 +158,12 @@ class World {
   std::vector<std::unique_ptr<Mua>> muas_;
   std::map<const ConnectionHandler*, std::unique_ptr<ConnectionHandler>> handlers_;  // looked up, never iterated
   std::vector<bool> fired_;  // one per narration item with a trigger
+  bool dns_down_ = false;
+  std::vector<HostId> disks_full_;
+  std::vector<ForcedRule> forced_;     // in the order the lesson set them: the first that matches answers
+  std::vector<ConnRule> conn_rules_;
+  std::vector<ConnId> awaiting_final_;  // connections whose client has sent the end of a message
+  std::deque<FaultAction> ended_;       // the "up again" of faults that lasted a while (never moves)
   std::optional<RunLimit> limit_;
   RunLimits limits_;
   std::size_t steps_run_ = 0;  // scheduled actions run so far, for kMaxSimulatorSteps

@@ -55,7 +55,19 @@ class Network {
   HostId add_host(std::string name, std::string address);
   void add_link(HostId a, HostId b, Duration latency);
   void listen(HostId host, int port, Listener* listener);
-  void set_up(HostId host, bool up) { hosts_[host].up = up; }
+  // A host that is down answers nothing: connections to it time out, bytes to it are lost, and what
+  // its own programs would send never leaves it. Its connections are cut when it goes down.
+  void set_up(HostId host, bool up);
+  // A link that is down loses every byte between its two hosts, and connections across it time out.
+  void set_link_up(HostId a, HostId b, bool up);
+  bool link_up(HostId a, HostId b) const;
+  // Cuts a connection, as a pulled cable does: from now on nothing on it arrives, neither bytes nor
+  // the other side's close, and each side finds out only when it gives up waiting. `why` is what the
+  // trace says of the lost bytes ("dropped", "host_down", "link_down").
+  void cut(ConnId id, const std::string& why);
+  // Asked before bytes leave one side; true cuts the connection first (a lesson's dropped connection).
+  using SendFilter = std::function<bool(ConnId id, bool from_client, std::string_view bytes)>;
+  void on_send(SendFilter filter) { filter_ = std::move(filter); }
 
   const NetHost& host(HostId id) const { return hosts_[id]; }
   std::size_t host_count() const { return hosts_.size(); }
@@ -64,7 +76,9 @@ class Network {
   Duration latency(HostId a, HostId b) const;
 
   // Opens a connection; `client` hears on_open, then on_data/on_close, or on_fail.
-  ConnId connect(HostId from, HostId to, int port, Protocol protocol, ConnectionHandler* client);
+  // A client that hears nothing gives up after `timeout` (Postfix smtp_connect_timeout).
+  ConnId connect(HostId from, HostId to, int port, Protocol protocol, ConnectionHandler* client,
+                 Duration timeout = kConnectTimeout);
   // Sends bytes from one side; they arrive after the latency, in order. Ignored once that side closed.
   void send(ConnId id, bool from_client, std::string bytes, std::vector<Phrase> notes = {});
   // From now on everything on this connection travels inside TLS (RFC 3207 after "220 Ready").
@@ -90,7 +104,12 @@ class Network {
     bool encrypted = false;
     SimTime last_arrival[2] = {0, 0};  // [0]: to the server, [1]: to the client
     bool released = false;             // its handlers were handed back (release_when_done)
+    std::string cut;                   // why nothing arrives any more ("" while it works)
   };
+  // Schedules the arrival of bytes (or of a close) on a connection: delivered by `deliver`, or, when
+  // the connection is cut by then, recorded as lost.
+  void lose_at(SimTime when, ConnId id, bool from_client, const std::string& why);
+  std::string loss(const Conn& c) const;  // why bytes on it would be lost now ("" when they pass)
   // Once neither side has the connection open (or it never opened), its handlers are handed to the
   // release hook, after the work now running (a handler may be inside one of its own calls).
   void release_when_done(ConnId id);
@@ -100,6 +119,8 @@ class Network {
   std::function<void(ConnectionHandler*)> release_;
   std::vector<NetHost> hosts_;
   std::map<std::pair<HostId, HostId>, Duration> links_;
+  std::map<std::pair<HostId, HostId>, bool> links_down_;  // looked up, never iterated
+  SendFilter filter_;
   std::vector<Conn> conns_;
 };
 

@@ -114,7 +114,7 @@ void Loader::timeline(const Json& root, Scenario& s) {
   for (std::size_t i = 0; i < l->size(); ++i) {
     const Json& j = (*l)[i];
     const JsonPath p = top / "timeline" / i;
-    if (!object(j, p, {"at", "send", "say", "repeat"})) continue;
+    if (!object(j, p, {"at", "send", "say", "repeat", "fault", "force_reply"})) continue;
     TimelineItem item;
     if (auto at = duration(j, "at", p, true)) item.at = *at;
     if (auto say = text(j, "say", p, false)) item.say = *say;
@@ -122,7 +122,8 @@ void Loader::timeline(const Json& root, Scenario& s) {
       // "A spammer sends 10,000 messages": the same send, `count` times, `every` apart.
       const Json& rj = j.at("repeat");
       const JsonPath rp = p / "repeat";
-      if (!j.contains("send")) error(rp, "\"repeat\" repeats a \"send\"; this entry has none", true);
+      if (!j.contains("send") && !j.contains("fault") && !j.contains("force_reply"))
+        error(rp, "\"repeat\" repeats a \"send\"; this entry has none", true);
       if (object(rj, rp, {"count", "every"})) {
         if (auto n = integer(rj, "count", rp, true, 1, static_cast<std::int64_t>(kMaxRepeat)))
           item.count = static_cast<std::size_t>(*n);
@@ -184,8 +185,14 @@ void Loader::timeline(const Json& root, Scenario& s) {
         item.send = std::move(send);
       }
     }
-    if (!j.contains("send") && !j.contains("say"))
-      error(p, "a timeline entry needs something to happen: \"send\" and/or \"say\"");
+    if (j.contains("fault")) item.fault = fault(j.at("fault"), p / "fault", s);
+    if (j.contains("force_reply")) item.force_reply = force_reply(j.at("force_reply"), p / "force_reply", s);
+    const int actions = int(j.contains("send")) + int(j.contains("fault")) + int(j.contains("force_reply"));
+    if (actions == 0 && !j.contains("say"))
+      error(p, "a timeline entry needs something to happen: \"send\", \"fault\", \"force_reply\" and/or \"say\"");
+    if (actions > 1) error(p, "one timeline entry does one thing: \"send\", \"fault\" or \"force_reply\"; use one entry for each");
+    if (j.contains("repeat") && !j.contains("send") && actions > 0)
+      error(p / "repeat", "only a \"send\" repeats");
     if (item.send) ++total_sends_;
     if (item.send && item.count == 1 && (item.send->hosts.size() > 1 || !item.send->message.to_one_of.empty()) &&
         !j.contains("repeat"))
@@ -193,6 +200,166 @@ void Loader::timeline(const Json& root, Scenario& s) {
     s.timeline.push_back(std::move(item));
     timeline_index_.push_back(i);
   }
+}
+
+void Loader::action_host(const Scenario& s, const std::string& name, const JsonPath& path, std::optional<HostRole> role) {
+  const HostSpec* h = host_named(s, name);
+  if (missing_host(s, name)) error(path, "no host is named " + qt(name) + "; hosts: " + host_list(s));
+  else if (role && wrong_role(h, *role))
+    error(path, qt(name) + (*role == HostRole::Mta ? " is not an MTA" : " is not a client device"));
+}
+
+namespace {
+// "RCPT", "rcpt" -> "RCPT"; "." stays. Empty when it is not a command a server can be made to answer.
+std::string server_command(std::string_view c) {
+  static constexpr const char* kCommands[] = {"CONNECT", "HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA",
+                                              "BDAT", ".", "RSET", "NOOP", "VRFY", "ETRN", "QUIT"};
+  std::string up;
+  for (char ch : c) up += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+  for (const char* k : kCommands)
+    if (up == k) return up;
+  return {};
+}
+constexpr const char* kServerCommands =
+    "CONNECT (the greeting), HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, BDAT, \".\" (the end of the message "
+    "text), RSET, NOOP, VRFY, ETRN or QUIT";
+
+// A reply line a lesson may force: a 4xx or 5xx code, then a space and text (RFC 5321 §4.2).
+bool forced_reply_line(std::string_view r) {
+  if (r.size() < 3 || (r[0] != '4' && r[0] != '5') || r[1] < '0' || r[1] > '5' || r[2] < '0' || r[2] > '9')
+    return false;
+  if (r.size() > 3 && r[3] != ' ') return false;
+  for (char c : r)
+    if (c == '\r' || c == '\n') return false;
+  return r.size() <= 512;  // RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets
+}
+}  // namespace
+
+std::optional<FaultAction> Loader::fault(const Json& j, const JsonPath& p, const Scenario& s) {
+  if (!object(j, p, {"type", "host", "between", "client", "command", "for", "times"})) return std::nullopt;
+  FaultAction f;
+  auto type = str(j, "type", p, true,
+                  "one of \"host_down\", \"host_up\", \"link_down\", \"link_up\", \"dns_down\", \"dns_up\", "
+                  "\"drop_connection\", \"lose_reply_after_dot\", \"disk_full\", \"disk_ok\"");
+  if (!type) return std::nullopt;
+  bool known = false;
+  for (FaultKind k : {FaultKind::HostDown, FaultKind::HostUp, FaultKind::LinkDown, FaultKind::LinkUp, FaultKind::DnsDown,
+                      FaultKind::DnsUp, FaultKind::DropConnection, FaultKind::LoseReplyAfterDot, FaultKind::DiskFull,
+                      FaultKind::DiskOk})
+    if (*type == to_string(k)) {
+      f.kind = k;
+      known = true;
+    }
+  if (!known) {
+    error(p / "type", "expected one of \"host_down\", \"host_up\", \"link_down\", \"link_up\", \"dns_down\", "
+                      "\"dns_up\", \"drop_connection\", \"lose_reply_after_dot\", \"disk_full\", \"disk_ok\", got " + qt(*type));
+    return std::nullopt;
+  }
+  const FaultKind k = f.kind;
+  const bool link = k == FaultKind::LinkDown || k == FaultKind::LinkUp;
+  const bool dns = k == FaultKind::DnsDown || k == FaultKind::DnsUp;
+  const bool per_connection = k == FaultKind::DropConnection || k == FaultKind::LoseReplyAfterDot;
+  const bool disk = k == FaultKind::DiskFull || k == FaultKind::DiskOk;
+  const bool ends_itself = k == FaultKind::HostDown || k == FaultKind::LinkDown || k == FaultKind::DnsDown ||
+                           k == FaultKind::DiskFull;
+  auto not_here = [&](const char* key, const char* why) {
+    if (j.contains(key)) error(p / key, std::string("\"") + key + "\" " + why, true);
+  };
+  if (link) {
+    not_here("host", "is not used by a link fault: name its two ends in \"between\"");
+    auto ends = str_list(j, "between", p, true, "a host name");
+    if (j.contains("between") && j.at("between").is_array() && ends.size() != 2)
+      error(p / "between", "expected exactly two host names, like [\"mx.uni.example\", \"mx.correo.example\"]");
+    if (ends.size() == 2) {
+      for (std::size_t i = 0; i < 2; ++i) action_host(s, ends[i], p / "between" / i, std::nullopt);
+      if (ends[0] == ends[1]) error(p / "between", "a link joins two different hosts");
+      f.host = ends[0];
+      f.other = ends[1];
+    }
+  } else {
+    not_here("between", "is only for \"link_down\" and \"link_up\"");
+    if (dns) {
+      not_here("host", "is not used: the lesson has one DNS server");
+    } else if (auto h = str(j, "host", p, true, "a host name")) {
+      action_host(s, *h, p / "host", disk || per_connection ? std::optional(HostRole::Mta) : std::nullopt);
+      f.host = *h;
+    }
+  }
+  if (per_connection) {
+    if (auto c = str(j, "client", p, false, "the host whose connections it hits")) {
+      action_host(s, *c, p / "client", std::nullopt);
+      f.other = *c;
+    }
+    if (auto n = integer(j, "times", p, false, 1, 1000)) f.times = static_cast<std::size_t>(*n);
+  } else {
+    not_here("client", "is only for \"drop_connection\" and \"lose_reply_after_dot\"");
+    not_here("times", "is only for \"drop_connection\" and \"lose_reply_after_dot\"");
+  }
+  if (k == FaultKind::DropConnection) {
+    if (auto c = str(j, "command", p, true, kServerCommands)) {
+      f.command = server_command(*c);
+      if (f.command.empty() || f.command == "CONNECT")
+        error(p / "command", "expected the command the client sends when the connection drops: one of " +
+                                 std::string(kServerCommands).substr(std::string(kServerCommands).find("HELO")) + "; got " + qt(*c));
+    }
+  } else {
+    not_here("command", "is only for \"drop_connection\"");
+  }
+  if (ends_itself) {
+    if (auto d = duration(j, "for", p, false)) {
+      if (*d == 0) error(p / "for", "a fault that lasts no time does nothing; leave \"for\" out for one that lasts");
+      f.lasts = *d;
+    }
+  } else {
+    not_here("for", "is only for a fault that ends by itself: host_down, link_down, dns_down, disk_full");
+  }
+  return f;
+}
+
+std::optional<ForceReplyAction> Loader::force_reply(const Json& j, const JsonPath& p, const Scenario& s) {
+  if (!object(j, p, {"host", "command", "reply", "times", "for", "always", "client", "recipient", "hang_up"}))
+    return std::nullopt;
+  ForceReplyAction f;
+  if (auto h = str(j, "host", p, true, "the MTA that answers")) {
+    action_host(s, *h, p / "host", HostRole::Mta);
+    f.host = *h;
+  }
+  if (auto c = str(j, "command", p, true, kServerCommands)) {
+    f.command = server_command(*c);
+    if (f.command.empty()) error(p / "command", std::string("expected one of ") + kServerCommands + "; got " + qt(*c));
+  }
+  if (auto r = str(j, "reply", p, true, "a whole reply line such as \"450 4.2.0 Greylisted, try again later\"")) {
+    if (!forced_reply_line(*r))
+      error(p / "reply", "expected one reply line with a 4xx or 5xx code, a space and text, such as "
+                         "\"450 4.2.0 Greylisted, try again later\" (at most 512 characters); got " + qt(*r));
+    else if (f.command == "CONNECT" && r->rfind("421", 0) != 0 && r->rfind("554", 0) != 0)
+      error(p / "reply", "a server that refuses at the greeting answers 421 (and hangs up) or 554 (RFC 5321 §3.1); got " + qt(*r));
+    f.reply = *r;
+  }
+  const int limits = int(j.contains("times")) + int(j.contains("always"));
+  if (limits > 1) error(p, "give at most one of \"times\" and \"always\"");
+  if (auto n = integer(j, "times", p, false, 1, 1000000)) f.times = static_cast<std::size_t>(*n);
+  if (auto a = boolean(j, "always", p)) {
+    if (*a) f.times = 0;
+    else error(p / "always", "leave \"always\" out, or give \"times\", for a reply that stops");
+  }
+  if (auto d = duration(j, "for", p, false)) {
+    if (*d == 0) error(p / "for", "a rule that lasts no time does nothing");
+    f.lasts = *d;
+    if (!j.contains("times")) f.times = 0;  // "for a while": as often as asked until then
+  }
+  if (auto c = str(j, "client", p, false, "the host whose connections it answers")) {
+    action_host(s, *c, p / "client", std::nullopt);
+    f.client = *c;
+  }
+  if (auto r = str(j, "recipient", p, false, "an address")) {
+    if (f.command != "RCPT") error(p / "recipient", "\"recipient\" narrows a rule for RCPT only", true);
+    address(*r, p / "recipient", false, "expected an address such as \"bob@correo.example\", got " + qt(*r));
+    f.recipient = *r;
+  }
+  if (auto b = boolean(j, "hang_up", p)) f.hang_up = *b;
+  if (f.reply.rfind("421", 0) == 0 || (f.command == "CONNECT" && !f.reply.empty())) f.hang_up = true;
+  return f;
 }
 
 void Loader::check_total_sends() {

@@ -205,7 +205,7 @@ void Loader::mta_fields(const Json& j, const JsonPath& p, HostSpec& h, bool requ
 void Loader::policy(const Json& j, const JsonPath& p, MtaPolicy& out) {
   if (!object(j, p, {"esmtp", "helo_required", "message_size_limit", "verify_sender", "open_relay",
                      "require_auth_on_submission", "starttls", "tls_required_on_submission", "auth_after_tls_only",
-                     "relay_restriction", "smtputf8", "chunking", "use_bdat", "relayhost"}))
+                     "relay_restriction", "smtputf8", "chunking", "use_bdat", "relayhost", "timeouts"}))
     return;
   if (auto b = boolean(j, "esmtp", p)) out.esmtp = *b;
   if (auto b = boolean(j, "helo_required", p)) out.helo_required = *b;
@@ -236,6 +236,32 @@ void Loader::policy(const Json& j, const JsonPath& p, MtaPolicy& out) {
   // Postfix relayhost: the next hop for mail to domains this MTA does not serve. Which host it names
   // is checked with the other references, once every host is known.
   if (auto r = str(j, "relayhost", p, false, "the name of another MTA host of the lesson")) out.relayhost = *r;
+  if (j.contains("timeouts")) timeouts(j.at("timeouts"), p / "timeouts", out);
+}
+
+void Loader::timeouts(const Json& j, const JsonPath& p, MtaPolicy& out) {
+  // Postfix's parameter names, so a teacher can copy them from `postconf -d`.
+  struct Field {
+    const char* name;
+    Duration* value;
+  };
+  smtp::ClientTimeouts& c = out.client_timeouts;
+  const Field fields[] = {{"smtpd_timeout", &out.smtpd_timeout},        {"smtp_connect_timeout", &c.connect},
+                          {"smtp_helo_timeout", &c.helo},               {"smtp_mail_timeout", &c.mail},
+                          {"smtp_rcpt_timeout", &c.rcpt},               {"smtp_data_init_timeout", &c.data_init},
+                          {"smtp_data_xfer_timeout", &c.data_xfer},     {"smtp_data_done_timeout", &c.data_done},
+                          {"smtp_quit_timeout", &c.quit}};
+  if (!object(j, p, {"smtpd_timeout", "smtp_connect_timeout", "smtp_helo_timeout", "smtp_mail_timeout", "smtp_rcpt_timeout",
+                     "smtp_data_init_timeout", "smtp_data_xfer_timeout", "smtp_data_done_timeout", "smtp_quit_timeout"}))
+    return;
+  for (const Field& f : fields) {
+    auto d = duration(j, f.name, p, false);
+    if (!d) continue;
+    if (*d < kSecond) error(p / f.name, std::string("a timeout of less than a second (") + format_duration(*d) +
+                                            ") would end every conversation; Postfix's default is " +
+                                            format_duration(*f.value));
+    else *f.value = *d;
+  }
 }
 
 void Loader::links(const Json& root, Scenario& s) {

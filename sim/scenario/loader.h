@@ -31,6 +31,11 @@ class Loader : public JsonReader {
   void users(const Json& root, Scenario& s);
   void timeline(const Json& root, Scenario& s);
   void check_total_sends();
+  std::optional<FaultAction> fault(const Json& j, const JsonPath& path, const Scenario& s);
+  std::optional<ForceReplyAction> force_reply(const Json& j, const JsonPath& path, const Scenario& s);
+  void timeouts(const Json& j, const JsonPath& path, MtaPolicy& out);
+  // A host named in a timeline action: it must exist, and have `role` when one is given.
+  void action_host(const Scenario& s, const std::string& name, const JsonPath& path, std::optional<HostRole> role);
   void narration(const Json& root, Scenario& s);
   void cross_checks(const Scenario& s);
   // A message to compose. Without "from" it is the sending device's user; without recipients it goes

@@ -49,4 +49,20 @@ const UserSpec* find_user(const Scenario& s, std::string_view address) {
   return nullptr;
 }
 
+const char* to_string(FaultKind k) {
+  switch (k) {
+    case FaultKind::HostDown: return "host_down";
+    case FaultKind::HostUp: return "host_up";
+    case FaultKind::LinkDown: return "link_down";
+    case FaultKind::LinkUp: return "link_up";
+    case FaultKind::DnsDown: return "dns_down";
+    case FaultKind::DnsUp: return "dns_up";
+    case FaultKind::DropConnection: return "drop_connection";
+    case FaultKind::LoseReplyAfterDot: return "lose_reply_after_dot";
+    case FaultKind::DiskFull: return "disk_full";
+    case FaultKind::DiskOk: return "disk_ok";
+  }
+  return "?";
+}
+
 }  // namespace postlab

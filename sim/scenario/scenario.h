@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "mail/mime.h"
+#include "proto/smtp/limits.h"
 
 namespace postlab {
 
@@ -39,6 +40,8 @@ struct MtaPolicy {
   bool chunking = true;                  // announce CHUNKING and take BDAT (RFC 3030)
   bool use_bdat = false;                 // this MTA's own client sends BDAT when the next server offers CHUNKING
   std::string relayhost;                 // Postfix relayhost: send all mail for other domains to this MTA host
+  Duration smtpd_timeout = smtp::kSmtpdTimeout;  // how long its server waits for a client
+  smtp::ClientTimeouts client_timeouts;          // how long its client waits for the next server
 };
 
 struct HostSpec {
@@ -110,11 +113,45 @@ struct SendAction {
   bool has_password = false;
 };
 
+// Something a lesson makes go wrong (or right again) at a moment of its timeline.
+enum class FaultKind {
+  HostDown, HostUp,      // a host answers nothing (connections to it time out) / is back
+  LinkDown, LinkUp,      // bytes between two hosts are lost / pass again
+  DnsDown, DnsUp,        // the DNS server answers nothing: lookups fail for now (try again later)
+  DropConnection,        // the next connection to `host` is cut when the client sends `command`
+  LoseReplyAfterDot,     // the server takes the message, but its reply to the final "." is lost (RFC 1047)
+  DiskFull, DiskOk,      // the MTA's disk is full: "452 4.3.1 Insufficient system storage", deliveries wait
+};
+const char* to_string(FaultKind k);  // "host_down", ... as a lesson writes it
+
+struct FaultAction {
+  FaultKind kind = FaultKind::HostDown;
+  std::string host;               // the host (for a link: one end; for a dropped connection: the server)
+  std::string other;              // a link's other end; for a dropped connection or lost reply: only from this client
+  std::string command;            // DropConnection: the verb in capitals ("DATA"), or "." for the end of the text
+  std::optional<Duration> lasts;  // "for": it ends by itself after this long
+  std::size_t times = 1;          // DropConnection, LoseReplyAfterDot: how many connections it hits
+};
+
+// A reply a server gives instead of carrying a command out, from a moment of the timeline on.
+struct ForceReplyAction {
+  std::string host;               // the MTA that answers
+  std::string command;            // "CONNECT" (the greeting), "EHLO", "MAIL", "RCPT", "DATA", "." (end of text), ...
+  std::string reply;              // the whole reply line, "450 4.2.0 <bob@b.example>: ... Greylisted"
+  std::size_t times = 1;          // how many times (0: no limit; "always", or for a while with "for")
+  std::optional<Duration> lasts;  // "for": only this long
+  std::string client;             // only for connections from this host ("" any)
+  std::string recipient;          // RCPT: only for this recipient ("" any)
+  bool hang_up = false;           // close the connection after the reply (421 always does)
+};
+
 struct TimelineItem {
   SimTime at = 0;
   std::size_t count = 1;  // "repeat": {"count": n, "every": d}: the send happens n times, d apart
   Duration every = 0;
   std::optional<SendAction> send;
+  std::optional<FaultAction> fault;
+  std::optional<ForceReplyAction> force_reply;
   LocalText say;
 };
 

@@ -26,6 +26,8 @@ const char* to_string(EventKind kind) {
     case EventKind::MailboxCreated: return "mailbox-created";
     case EventKind::FolderCreated: return "folder-created";
     case EventKind::MessagePreset: return "message-preset";
+    case EventKind::Fault: return "fault";
+    case EventKind::Lost: return "lost";
   }
   return "?";
 }

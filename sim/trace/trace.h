@@ -36,6 +36,11 @@ enum class EventKind : std::uint8_t {
   MailboxCreated,     // from = the MTA that holds it ("" when none), mailbox = address as declared
   FolderCreated,      // mailbox, folder; uid = the folder's UIDVALIDITY
   MessagePreset,      // a message already in mailbox/folder when the lesson starts; uid, message
+  // What a lesson makes go wrong, and what that does:
+  Fault,              // a fault or forced reply starts or ends; text = its type ("host_down", "force_reply", ...),
+                      // from = the host, to = the other host or ""; notes[0] = the sentence a student reads
+  Lost,               // bytes of a line that never arrive (connection, from -> to); text = why:
+                      // "host_down", "link_down" or "dropped"; time = when they would have arrived
 };
 
 const char* to_string(EventKind kind);

@@ -74,6 +74,10 @@ Phrase describe(const TraceEvent& e, Lang lang) {
       return {"event.message_preset", {e.mailbox, e.folder, std::to_string(e.uid), e.text}};
     case EventKind::FolderCreated:
       return {"event.folder_created", {e.from.empty() ? "-" : e.from, e.mailbox, e.folder, std::to_string(e.uid)}};
+    case EventKind::Fault:
+      if (!e.notes.empty()) return e.notes.front();
+      break;
+    case EventKind::Lost: return {"event.lost." + e.text.str(), {e.from, e.to}};
   }
   return {"event.unknown", {}};
 }

@@ -88,7 +88,7 @@ bool ServerSession::forced(std::string_view verb, std::string_view args, Session
   auto f = hooks_.before_command(tx_, verb, args);
   if (!f) return false;
   out.reply(f->reply);
-  out.note("note.smtp.forced_reply", {std::string(verb), f->reply});
+  out.note(f->note, {std::string(verb), f->reply});
   if (f->reply.rfind("421", 0) == 0 || f->close) {
     out.close = true;
     state_ = ServerState::Closed;

@@ -37,6 +37,7 @@ struct ServerConfig {
 struct ForcedReply {
   std::string reply;   // the whole reply line, e.g. "450 4.2.0 <bob@b.example>: ... Greylisted"
   bool close = false;  // hang up after it (always for 421, RFC 5321 §3.8)
+  std::string note = "note.smtp.forced_reply";  // what the explanation says ({0} verb, {1} reply)
 };
 
 struct RcptParams {
