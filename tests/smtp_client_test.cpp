@@ -207,6 +207,7 @@ TEST_CASE("client: a connection lost mid-way defers what is still pending") {
   CHECK(c.session.outcomes()[0].status == RcptStatus::PermFail);  // already decided: kept
   CHECK(c.session.outcomes()[1].status == RcptStatus::TempFail);
   CHECK(c.session.outcomes()[1].reply == "lost connection while sending RCPT TO");
+  CHECK(c.session.outcomes()[1].local_dsn == "4.4.2");
 }
 
 TEST_CASE("client: a close after QUIT changes nothing") {

@@ -330,6 +330,7 @@ void Mta::relay_domain(Relay relay) {
       // Postfix smtp_addr.c: the lookup failed for now, so the mail waits (4.4.3) rather than bounces.
       shared->last_error = "Host or domain name not found. Name service error for name=" + shared->domain +
                            " type=MX: Host not found, try again";
+      shared->last_dsn = "4.4.3";
       shared->next = shared->targets.size();
       return try_next_target(shared);
     }
@@ -403,7 +404,9 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
     // Every MX failed for now: the message stays queued (RFC 5321 §4.5.4.1).
     for (const auto& r : relay->rcpts)
       report(EventKind::DeliveryDeferred, relay->queue_id,
-             "to=<" + r + ">, relay=none, delay=" + delay + ", status=deferred (" + relay->last_error + ")");
+             "to=<" + r + ">, relay=" + relay->last_relay + ", delay=" + delay +
+                 (relay->last_dsn.empty() ? "" : ", dsn=" + relay->last_dsn) + ", status=deferred (" +
+                 relay->last_error + ")");
     deferred_.push_back(relay);
     return;
   }
@@ -414,6 +417,8 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
     if (address.empty()) {
       relay->last_error = "Host or domain name not found. Name service error for name=" + target +
                           " type=A: Host not found" + (t.try_again ? ", try again" : "");
+      relay->last_relay = "none";
+      relay->last_dsn = t.try_again ? "4.4.3" : "";
       return try_next_target(relay);
     }
     auto host = world_.net().find_by_address(address);
@@ -421,6 +426,8 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
       // An address where no simulated machine lives: nothing ever answers, so the client gives up
       // only after its connect timeout, as it does for a host that is down.
       relay->last_error = "connect to " + target + "[" + address + "]:25: Connection timed out";
+      relay->last_relay = "none";
+      relay->last_dsn = "4.4.1";  // Postfix: no answer from the host
       world_.rec().after(spec_.policy.client_timeouts.connect, [this, relay, target, address] {
         TraceEvent e;  // the attempt the student would otherwise never see
         e.kind = EventKind::ConnectionRefused;
@@ -451,6 +458,8 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
         [this, relay, relay_name](const smtp::ClientSession& s, const std::string& failure) {
           if (!failure.empty()) {
             relay->last_error = "connect to " + relay_name + ": " + failure;
+            relay->last_relay = "none";
+            relay->last_dsn = "4.4.1";
             return try_next_target(relay);
           }
           bool all_temp = true;
@@ -460,9 +469,9 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
             const smtp::RcptOutcome& first = s.outcomes().front();
             // A reply the server gave is quoted ("host ... said:"); the client's own finding (a
             // timeout, a lost connection) is said as it is.
-            relay->last_error = first.local_dsn.empty() && first.reply.rfind("lost connection", 0) != 0
-                                    ? "host " + relay_name + " said: " + first.reply
-                                    : first.reply;
+            relay->last_error = first.local_dsn.empty() ? "host " + relay_name + " said: " + first.reply : first.reply;
+            relay->last_relay = relay_name;
+            relay->last_dsn = first.local_dsn.empty() ? dsn_of(first.reply) : first.local_dsn;
             return try_next_target(relay);
           }
           const std::string delay = format_log_delay(world_.rec().now() - queue_[relay->queue_id].accepted);

@@ -63,6 +63,8 @@ class Mta : public Listener {
     std::vector<Target> targets;  // in the order they are tried
     std::size_t next = 0;
     std::string last_error;
+    std::string last_relay = "none";  // the server that gave the last error, "host[address]:25"
+    std::string last_dsn;             // its status code (RFC 3463), "" when none is known
   };
 
   std::string new_queue_id();

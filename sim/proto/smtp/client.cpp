@@ -178,7 +178,14 @@ SessionOutput ClientSession::on_input(SimTime now, std::string_view bytes) {
 SessionOutput ClientSession::on_closed() {
   SessionOutput out;
   if (state_ != ClientState::Done && state_ != ClientState::Quit) {
-    fail_pending(RcptStatus::TempFail, std::string("lost connection while ") + to_string(state_));
+    // Postfix smtp_trouble.c: "lost connection with host[address] while ...", deferred with 4.4.2.
+    const std::string with = job_.server_label.empty() ? std::string() : " with " + job_.server_label;
+    for (auto& o : outcomes_)
+      if (o.status == RcptStatus::Pending) {
+        o.status = RcptStatus::TempFail;
+        o.reply = "lost connection" + with + " while " + timeout_phrase(state_);
+        o.local_dsn = "4.4.2";
+      }
     out.note(std::string("note.smtp.closed_while.") + state_key(state_));
   }
   state_ = ClientState::Done;
