@@ -62,7 +62,7 @@ void write_steps_text(std::ostream& os, const Scenario& scenario, const Trace& t
     } else {
       lines = split_lines(tr.phrase(describe(e, tr.lang())));
     }
-    for (const auto& n : e.notes) lines.push_back("↳ " + tr.phrase(n));
+    for (const auto& n : explanations(e)) lines.push_back("↳ " + tr.phrase(n));
     for (std::size_t i = 0; i < lines.size(); ++i) {
       std::string row = (i == 0 ? prefix : indent) + lines[i];
       while (!row.empty() && row.back() == ' ') row.pop_back();

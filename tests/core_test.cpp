@@ -104,6 +104,16 @@ TEST_CASE("format_rfc5322_date writes RFC 5322 dates and Postfix's padded form")
 // ---------------------------------------------------------------------------------------------
 // Simulator
 
+TEST_CASE("format_log_delay: two significant digits when small and whole seconds when large as Postfix logs") {
+  CHECK(format_log_delay(0) == "0");
+  CHECK(format_log_delay(320 * kMillisecond) == "0.32");
+  CHECK(format_log_delay(3500 * kMillisecond) == "3.5");
+  CHECK(format_log_delay(30 * kSecond) == "30");
+  CHECK(format_log_delay(300 * kSecond + 466 * kMillisecond) == "300");
+  CHECK(format_log_delay(600 * kSecond + 500 * kMillisecond) == "601");
+  CHECK(format_log_delay(5 * kDay) == "432000");
+}
+
 TEST_CASE("Simulator runs events by time and equal times in the order they were scheduled") {
   Simulator sim;
   std::vector<std::string> order;

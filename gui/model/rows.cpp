@@ -50,7 +50,7 @@ std::vector<TranscriptRow> rows_for_event(const TraceEvent& e, std::size_t i, co
     rows.push_back(TranscriptRow{i, k == 0, kind, e.time, k == 0 ? route : std::string(), std::move(lines[k]),
                                  e.encrypted, reply});
   if (seen == Exposure::Clear)
-    for (const auto& n : e.notes)
+    for (const auto& n : explanations(e))
       rows.push_back(TranscriptRow{i, false, LineKind::Explanation, e.time, {}, "↳ " + tr.phrase(n), e.encrypted,
                                    ReplyClass::None});
   return rows;

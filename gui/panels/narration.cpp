@@ -32,7 +32,7 @@ void draw_this_step(const Frame& f, const TraceEvent& e) {
   }
   text_wrapped(what);
   if (seen == Exposure::Clear)
-    for (const auto& note : e.notes) text_wrapped("↳ " + tr.phrase(note), f.palette->explanation);
+    for (const auto& note : explanations(e)) text_wrapped("↳ " + tr.phrase(note), f.palette->explanation);
 }
 
 }  // namespace

@@ -136,10 +136,9 @@ void World::resolve(HostId asker, const std::string& name, DnsType type, std::fu
       TraceEvent a;
       a.kind = EventKind::DnsAnswer;
       a.protocol = Protocol::Dns;
-      a.from = "DNS";
-      a.to = net_.host(asker).name;
-      const std::string text = "TIMEOUT: no answer about " + name + " " + to_string(type) + " after " +
-                               format_duration(kResolverTimeout) + " (try again later)";
+      a.from = a.to = net_.host(asker).name;  // the host's own resolver gives up: nothing came from DNS
+      const std::string text = "no answer about " + name + " " + to_string(type) + " after " +
+                               format_duration(kResolverTimeout) + ": Host not found, try again";
       a.text = text;
       rec_.emit(std::move(a));
       answer(DnsResult{{}, true});
@@ -251,7 +250,7 @@ void World::apply_fault(const FaultAction& f) {
       if (!f.other.empty()) r.client = host(f.other);
       conn_rules_.push_back(r);
       fault_event(type, f.host, f.other,
-                  {"event.fault." + type + (f.other.empty() ? "" : "_from"),
+                  {"event.fault." + type + (f.times == 1 ? "" : "_times") + (f.other.empty() ? "" : "_from"),
                    {f.host, f.command, std::to_string(f.times), f.other}});
       break;
     }

@@ -115,6 +115,9 @@ std::string format_clock(SimTime t) {
 }
 
 std::string format_log_delay(Duration d) {
+  // Postfix log_adhoc.c/format_tv(): two significant digits for small values, and large values
+  // rounded to whole seconds ("delay=300", never "3e+02").
+  if (d >= 10 * kSecond) return std::to_string((d + kSecond / 2) / kSecond);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2g", static_cast<double>(d) / kSecond);
   return buf;

@@ -52,6 +52,11 @@ std::string fill(std::string_view pattern, const std::vector<std::string>& args)
   return out;
 }
 
+std::span<const Phrase> explanations(const TraceEvent& e) {
+  if (e.kind == EventKind::Fault) return {};
+  return {e.notes.data(), e.notes.size()};
+}
+
 Phrase describe(const TraceEvent& e, Lang lang) {
   switch (e.kind) {
     case EventKind::Narration: return {"event.narration", {LocalText{e.text, e.text_alt}.get(lang)}};
@@ -60,7 +65,9 @@ Phrase describe(const TraceEvent& e, Lang lang) {
     case EventKind::ConnectionClosed: return {"event.closed", {e.from, e.to}};
     case EventKind::Line: return {e.from_client ? "event.line_client" : "event.line_server", {e.from, e.to}};
     case EventKind::DnsQuery: return {"event.dns_query", {e.from, e.text}};
-    case EventKind::DnsAnswer: return {"event.dns_answer", {e.to, e.text}};
+    case EventKind::DnsAnswer:
+      if (e.from == e.to) return {"event.dns_no_answer", {e.to, e.text}};  // the resolver gave up
+      return {"event.dns_answer", {e.to, e.text}};
     case EventKind::MessageComposed: return {"event.composed", {e.from, e.text}};
     case EventKind::MessageAccepted: return {"event.accepted", {e.from, e.text}};
     case EventKind::MessageStored: return {"event.stored", {e.from, e.mailbox, e.folder, std::to_string(e.uid), e.text}};

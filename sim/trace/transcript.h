@@ -1,5 +1,6 @@
 // Turning trace events into what a student reads: transcript lines and translatable phrases.
 #pragma once
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,9 @@ namespace postlab {
 // The sentence to show for an event. Wire lines and server log lines are arguments: they stay
 // exactly as a real system prints them.
 Phrase describe(const TraceEvent& e, Lang lang);
+// The notes to show under an event, as explanations. A fault's note is its description (what
+// describe() says), so it has none beside it.
+std::span<const Phrase> explanations(const TraceEvent& e);
 // True for what travels between hosts: lines, connections and DNS. Everything else happens inside one host.
 bool is_traffic(EventKind kind);
 // "alice-laptop → mail.uni.example" for traffic; just the acting host for anything else.
