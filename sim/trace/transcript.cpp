@@ -23,7 +23,8 @@ bool is_traffic(EventKind kind) {
     case EventKind::ConnectionRefused:
     case EventKind::ConnectionClosed:
     case EventKind::DnsQuery:
-    case EventKind::DnsAnswer: return true;
+    case EventKind::DnsAnswer:
+    case EventKind::Lost: return true;
     default: return false;
   }
 }
