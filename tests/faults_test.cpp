@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "agents/guest.h"
 #include "agents/world.h"
 #include "scenario/load.h"
 #include "trace_queries.h"
@@ -238,4 +239,63 @@ TEST_CASE("faults: a world run in slices writes the trace of one run") {
   for (SimTime t = 0; !sliced.finished(); t += 7 * kSecond + 13) sliced.run_until(t);
   CHECK(sliced.trace().size() == whole.trace().size());
   CHECK(sliced.trace().fingerprint() == whole.trace().fingerprint());
+}
+
+namespace {
+
+// A stranger's machine types to mail.uni.example on port 25 and asks it to relay to correo.example.
+std::string relay_attempt(const std::string& policy) {
+  World w(world_with("", policy, "10m"));
+  w.run_until(0);
+  const HostId guest = w.add_guest_host("console", w.free_guest_address());
+  std::string heard;
+  GuestClient g(w, guest, *w.net().find_by_name("mail.uni.example"), 25, [&](std::string_view b) { heard += b; });
+  g.settle();
+  for (const char* line : {"EHLO console", "MAIL FROM:<x@elsewhere.example>", "RCPT TO:<bob@correo.example>"}) g.type(line);
+  return heard;
+}
+
+}  // namespace
+
+TEST_CASE("mynetworks: a listed network may relay and anyone else is refused") {
+  CHECK(relay_attempt("{}").find("454 4.7.1 <bob@correo.example>: Relay access denied") != std::string::npos);
+  CHECK(relay_attempt(R"({"mynetworks": ["192.0.2.0/24"]})").find("250 2.1.5 Ok") != std::string::npos);
+  CHECK(relay_attempt(R"({"mynetworks": ["198.51.100.0/24"]})").find("454 4.7.1") != std::string::npos);
+}
+
+TEST_CASE("mynetworks: a malformed or sloppy network is reported with the right form") {
+  const std::string text = R"({"format": 1, "title": "t",
+    "hosts": [{"name": "mx.a.example", "role": "mta", "address": "198.51.100.1", "domains": ["a.example"],
+               "policy": {"mynetworks": ["192.0.2.1/24", "10.0.0.0/40", "banana"]}}]})";
+  LoadResult r = load_scenario_text(text, "nets.json");
+  REQUIRE_FALSE(r.ok());
+  std::string all;
+  for (const auto& e : r.errors) all += e.str() + "\n";
+  CHECK(all.find("\"192.0.2.0/24\"") != std::string::npos);
+  CHECK(all.find("hosts[0].policy.mynetworks[1]") != std::string::npos);
+  CHECK(all.find("hosts[0].policy.mynetworks[2]") != std::string::npos);
+}
+
+TEST_CASE("guest client: each typed line runs the world until the replies are in and no further") {
+  World w(world_with("", "{}", "10m"));
+  w.run_until(0);
+  const HostId guest = w.add_guest_host("console", w.free_guest_address());
+  std::string heard;
+  GuestClient g(w, guest, *w.net().find_by_name("mx.correo.example"), 25, [&](std::string_view b) { heard += b; });
+  REQUIRE(g.settle());
+  CHECK(heard.rfind("220 mx.correo.example ESMTP Postfix\r\n", 0) == 0);
+  const SimTime before = w.now();
+  REQUIRE(g.type("EHLO console"));
+  CHECK(heard.find("250-mx.correo.example\r\n") != std::string::npos);
+  // The clock moved by the round trip only: the server's 5-minute timeout and Alice's send at 10m
+  // have not happened.
+  CHECK(w.now() - before < kSecond);
+  CHECK(heard.find("421") == std::string::npos);
+  CHECK_FALSE(w.finished());
+  REQUIRE(g.type("QUIT"));
+  CHECK(heard.find("221 2.0.0 Bye\r\n") != std::string::npos);
+  CHECK(g.closed());
+  g.hang_up();
+  CHECK(w.finished());
+  CHECK(stored(w.trace()) == 1);  // the lesson went on to its end: Alice's message arrived
 }

@@ -8,6 +8,7 @@
 #include "core/rng.h"
 #include "core/simulator.h"
 #include "net/dns.h"
+#include "net/ipv4.h"
 #include "net/network.h"
 #include "trace/recorder.h"
 #include "trace/trace.h"
@@ -313,4 +314,32 @@ TEST_CASE("Network: a server close reaches the client and bytes sent to the clos
   // The server closed before the NOOP arrived: it never sees it.
   CHECK(lab.listener.server.log == std::vector<std::string>{at("open", lat)});
   CHECK_FALSE(lab.net.is_open(id));
+}
+
+TEST_CASE("ipv4: addresses and CIDR networks as Postfix mynetworks lists them") {
+  CHECK(parse_ipv4("198.51.100.7") == 0xC6336407u);
+  CHECK(format_ipv4(0xC6336407u) == "198.51.100.7");
+  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1..2.3", "1.2.3.4 ", "a.b.c.d", "1.2.3.4/"})
+    CHECK_FALSE(parse_ipv4(bad));
+  bool host_bits = true;
+  auto net = parse_ipv4_net("192.0.2.0/24", &host_bits);
+  REQUIRE(net);
+  CHECK_FALSE(host_bits);
+  CHECK(net->contains(*parse_ipv4("192.0.2.200")));
+  CHECK_FALSE(net->contains(*parse_ipv4("192.0.3.1")));
+  CHECK(net->str() == "192.0.2.0/24");
+  auto one = parse_ipv4_net("198.51.100.7");
+  REQUIRE(one);
+  CHECK(one->prefix == 32);
+  CHECK(one->contains(*parse_ipv4("198.51.100.7")));
+  CHECK_FALSE(one->contains(*parse_ipv4("198.51.100.8")));
+  auto all = parse_ipv4_net("0.0.0.0/0");
+  REQUIRE(all);
+  CHECK(all->contains(*parse_ipv4("203.0.113.9")));
+  auto sloppy = parse_ipv4_net("192.0.2.1/24", &host_bits);
+  REQUIRE(sloppy);
+  CHECK(host_bits);
+  CHECK(sloppy->str() == "192.0.2.0/24");
+  for (const char* bad : {"192.0.2.0/33", "192.0.2.0/-1", "192.0.2.0/024", "192.0.2.0/2a", "192.0.2/24"})
+    CHECK_FALSE(parse_ipv4_net(bad));
 }

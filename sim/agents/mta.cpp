@@ -150,11 +150,18 @@ std::optional<std::string> Mta::check_recipient(HostId client, int port, const s
   // Relaying. Allowed for logged-in users and on an unrestricted submission port (RFC 6409), for
   // devices of our own users (Postfix permit_mynetworks), or for anyone on an open relay.
   if (p.open_relay || !tx.auth_user.empty() || port == smtp::kSubmissionPort) return std::nullopt;
-  const std::string& client_name = world_.net().host(client).name;
-  for (const auto& h : world_.scenario().hosts) {
-    if (h.name != client_name || h.role != HostRole::Client) continue;
-    auto user = parse_address(h.user);
-    if (user && is_local_domain(user->domain)) return std::nullopt;
+  if (p.mynetworks) {
+    // Postfix permit_mynetworks: the client's address decides, whoever the client is.
+    if (auto a = parse_ipv4(world_.net().host(client).address))
+      for (const Ipv4Net& net : *p.mynetworks)
+        if (net.contains(*a)) return std::nullopt;
+  } else {
+    const std::string& client_name = world_.net().host(client).name;
+    for (const auto& h : world_.scenario().hosts) {
+      if (h.name != client_name || h.role != HostRole::Client) continue;
+      auto user = parse_address(h.user);
+      if (user && is_local_domain(user->domain)) return std::nullopt;
+    }
   }
   // smtpd_relay_restrictions: Postfix's default defer_unauth_destination answers 454 (try again
   // later, so a mistake in the settings loses no mail); reject_unauth_destination answers 554.

@@ -205,7 +205,7 @@ void Loader::mta_fields(const Json& j, const JsonPath& p, HostSpec& h, bool requ
 void Loader::policy(const Json& j, const JsonPath& p, MtaPolicy& out) {
   if (!object(j, p, {"esmtp", "helo_required", "message_size_limit", "verify_sender", "open_relay",
                      "require_auth_on_submission", "starttls", "tls_required_on_submission", "auth_after_tls_only",
-                     "relay_restriction", "smtputf8", "chunking", "use_bdat", "relayhost", "timeouts"}))
+                     "relay_restriction", "smtputf8", "chunking", "use_bdat", "relayhost", "timeouts", "mynetworks"}))
     return;
   if (auto b = boolean(j, "esmtp", p)) out.esmtp = *b;
   if (auto b = boolean(j, "helo_required", p)) out.helo_required = *b;
@@ -237,6 +237,23 @@ void Loader::policy(const Json& j, const JsonPath& p, MtaPolicy& out) {
   // is checked with the other references, once every host is known.
   if (auto r = str(j, "relayhost", p, false, "the name of another MTA host of the lesson")) out.relayhost = *r;
   if (j.contains("timeouts")) timeouts(j.at("timeouts"), p / "timeouts", out);
+  if (j.contains("mynetworks")) {
+    // Postfix mynetworks: addresses and CIDR networks whose clients are trusted to relay.
+    const auto nets = str_list(j, "mynetworks", p, false, "an IPv4 address or network such as \"192.0.2.0/24\"", 100);
+    std::vector<Ipv4Net> parsed;
+    for (std::size_t i = 0; i < nets.size(); ++i) {
+      bool host_bits = false;
+      auto net = parse_ipv4_net(nets[i], &host_bits);
+      if (!net)
+        error(p / "mynetworks" / i, "expected an IPv4 address (\"192.0.2.10\") or network (\"192.0.2.0/24\"), got " + qt(nets[i]));
+      else if (host_bits)
+        error(p / "mynetworks" / i, qt(nets[i]) + " has bits set beyond its prefix; the network is " + qt(net->str()) +
+                                        " (Postfix refuses the first form too)");
+      else
+        parsed.push_back(*net);
+    }
+    out.mynetworks = std::move(parsed);
+  }
 }
 
 void Loader::timeouts(const Json& j, const JsonPath& p, MtaPolicy& out) {

@@ -10,6 +10,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "mail/mime.h"
+#include "net/ipv4.h"
 #include "proto/smtp/limits.h"
 
 namespace postlab {
@@ -40,6 +41,9 @@ struct MtaPolicy {
   bool chunking = true;                  // announce CHUNKING and take BDAT (RFC 3030)
   bool use_bdat = false;                 // this MTA's own client sends BDAT when the next server offers CHUNKING
   std::string relayhost;                 // Postfix relayhost: send all mail for other domains to this MTA host
+  // Postfix mynetworks: clients at these addresses may relay through it on port 25 without logging
+  // in. Not given: the devices of its own domains' users, wherever they are.
+  std::optional<std::vector<Ipv4Net>> mynetworks;
   Duration smtpd_timeout = smtp::kSmtpdTimeout;  // how long its server waits for a client
   smtp::ClientTimeouts client_timeouts;          // how long its client waits for the next server
 };
