@@ -150,21 +150,18 @@ SessionOutput ClientSession::on_timeout(SimTime now) {
 SessionOutput ClientSession::on_input(SimTime now, std::string_view bytes) {
   now_ = std::max(now_, now);
   SessionOutput out;
-  for (char c : bytes) {
-    if (state_ == ClientState::Done) break;
-    if (c != '\n') {
-      if (pending_.size() <= kMaxReplyLine) pending_ += c;
-      continue;
-    }
-    std::string line = std::move(pending_);
-    pending_.clear();
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  framer_.feed(bytes);
+  while (state_ != ClientState::Done) {
+    const auto f = framer_.next();
+    if (!f) break;
+    // An over-long reply line is kept one byte past the limit, so the reply reader calls it malformed.
+    const std::string_view line = f->data;
     switch (reader_.feed_line(line)) {
       case ReplyReader::Status::NeedMore: break;
       case ReplyReader::Status::Complete: on_reply(reader_.take(), out); break;
       case ReplyReader::Status::Malformed:
         // Postfix smtp(8) defers on a reply it cannot parse, and hangs up.
-        fail_pending(RcptStatus::TempFail, "malformed reply from server: " + line);
+        fail_pending(RcptStatus::TempFail, "malformed reply from server: " + std::string(line));
         out.note("note.smtp.malformed_reply");
         state_ = ClientState::Done;
         out.close = true;

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/framer.h"
 #include "proto/session.h"
 #include "proto/smtp/limits.h"
 #include "proto/smtp/reply.h"
@@ -87,7 +88,7 @@ class ClientSession {
   SimTime now_ = 0;
   SimTime waiting_since_ = 0;  // when the client last wrote (or connected): the timeout counts from here
   ReplyReader reader_;
-  std::string pending_;
+  Framer framer_{kMaxReplyLine + 1};  // reply lines out of the bytes as they come
   std::vector<RcptOutcome> outcomes_;
   std::vector<std::string> extensions_;
   std::size_t next_rcpt_ = 0;

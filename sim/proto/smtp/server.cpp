@@ -99,65 +99,55 @@ bool ServerSession::forced(std::string_view verb, std::string_view args, Session
 SessionOutput ServerSession::on_input(SimTime now, std::string_view bytes) {
   now_ = last_activity_ = std::max(now_, now);
   SessionOutput out;
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    const char c = bytes[i];
-    if (state_ == ServerState::Closed) break;
-    if (bdat_remaining_ > 0) {
+  framer_.feed(bytes);
+  while (state_ != ServerState::Closed) {
+    // Postfix line_length_limit cuts a command line; a line of message text may be as long as the
+    // message may be.
+    framer_.set_max_line(state_ == ServerState::Data ? config_.message_size_limit : config_.line_length_limit);
+    const auto f = framer_.next();
+    if (!f) break;
+    if (f->kind == Framed::Kind::Octets) {
       // RFC 3030 §2: a chunk is exactly the announced number of octets, read as they come: no lines,
       // no dot-stuffing.
-      const std::size_t take = std::min(bdat_remaining_, bytes.size() - i);
       if (!bdat_skip_) {
-        data_size_ += take;
+        data_size_ += f->data.size();
         if (data_size_ > config_.message_size_limit) {
           data_too_big_ = true;
           data_.clear();
         } else {
-          data_.append(bytes.substr(i, take));
-          bdat_count(bytes.substr(i, take));
+          data_.append(f->data);
+          bdat_count(f->data);
         }
       }
-      bdat_remaining_ -= take;
-      i += take - 1;
-      if (bdat_remaining_ == 0) {
+      bdat_remaining_ -= f->data.size();
+      if (f->last) {
         bdat_chunk_done(out);
         hard_limit(out);
       }
       continue;
     }
-    if (c == '\n') {
-      // Lines end in CRLF (RFC 5321 §2.3.8); like Postfix, a bare LF is taken as a line end too.
-      std::string line = std::move(pending_);
-      pending_.clear();
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      discarding_ = false;  // the kept head of an over-long command still runs, as in Postfix
-      if (state_ == ServerState::Data)
-        data_line(line, out);
-      else if (sasl_ != Sasl::None)
-        sasl_line(line, out);
-      else
-        command_line(line, out);
-      if (out.start_tls) {
-        // Bytes pipelined after STARTTLS came before encryption: drop them, as Postfix does since
-        // CVE-2011-0411 (plaintext command injection), and as RFC 3207 §4.2 expects.
-        pending_.clear();
-        break;
+    if (state_ == ServerState::Data) {
+      if (f->truncated) {
+        // A runaway text line: counted towards the size limit, not kept (Postfix reads on to the dot).
+        data_size_ += f->length + 2;
+        data_too_big_ = true;
+        data_.clear();
+      } else {
+        data_line(f->data, out);
       }
-      hard_limit(out);
-      continue;
+    } else {
+      // The kept head of an over-long command still runs, as in Postfix.
+      if (f->truncated) out.note("note.smtp.truncated", {std::to_string(config_.line_length_limit)});
+      if (sasl_ != Sasl::None) sasl_line(f->data, out);
+      else command_line(f->data, out);
     }
-    if (discarding_) continue;
-    pending_ += c;
-    if (state_ != ServerState::Data && pending_.size() > config_.line_length_limit) {
-      // Postfix line_length_limit: keep the first part, discard the rest of the line, run it anyway.
-      pending_.resize(config_.line_length_limit);
-      discarding_ = true;
-      out.note("note.smtp.truncated", {std::to_string(config_.line_length_limit)});
-    } else if (state_ == ServerState::Data && pending_.size() > config_.message_size_limit) {
-      // A runaway text line: count it towards the size limit without keeping it all.
-      data_size_ += pending_.size();
-      data_too_big_ = true;
-      pending_.clear();
+    if (out.start_tls) {
+      // Bytes pipelined after STARTTLS came before encryption: drop them, as Postfix does since
+      // CVE-2011-0411 (plaintext command injection), and as RFC 3207 §4.2 expects.
+      framer_.discard_buffered();
+      break;
     }
+    hard_limit(out);
   }
   return out;
 }
@@ -488,13 +478,15 @@ void ServerSession::cmd_data(std::string_view args, SessionOutput& out) {
   out.reply("354 End data with <CR><LF>.<CR><LF>");
 }
 
-void ServerSession::data_line(std::string_view line, SessionOutput& out) {
-  if (line == ".") {  // RFC 5321 §4.1.1.4: end of mail data
+void ServerSession::data_line(std::string_view raw, SessionOutput& out) {
+  // RFC 5321 §4.1.1.4: the lone dot ends the mail data; §4.5.2: the dot the client added in front
+  // of a line that began with one comes off again.
+  const DataLine d = unstuff(raw);
+  if (d.end) {
     finish_message(out);
     return;
   }
-  // RFC 5321 §4.5.2: remove the leading dot the client added to a line that began with one.
-  if (!line.empty() && line.front() == '.') line.remove_prefix(1);
+  const std::string_view line = d.text;
   data_size_ += line.size() + 2;
   if (data_size_ > config_.message_size_limit) {
     // Postfix reads on to the final dot, then rejects (cleanup: "message file too big").

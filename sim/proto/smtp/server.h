@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/framer.h"
 #include "proto/session.h"
 #include "proto/smtp/limits.h"
 
@@ -154,8 +155,7 @@ class ServerSession {
   SimTime now_ = 0;
   SimTime last_activity_ = 0;   // the last input or reply: the timeout counts from here
   Transaction tx_;
-  std::string pending_;         // bytes not yet ending in a line break
-  bool discarding_ = false;     // rest of an over-long line is being thrown away
+  Framer framer_{kLineLengthLimit};  // lines and BDAT chunks out of the bytes as they come
   std::string data_;            // message text being received (un-stuffed)
   std::size_t data_size_ = 0;
   bool data_too_big_ = false;

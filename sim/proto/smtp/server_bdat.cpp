@@ -43,6 +43,7 @@ void ServerSession::cmd_bdat(std::string_view args, SessionOutput& out) {
   const auto n = static_cast<std::size_t>(count);
   bdat_last_ = words.size() == 2;
   bdat_remaining_ = n;
+  framer_.expect_octets(n);
   bdat_chunk_ = n;
   bdat_skip_ = false;
   bdat_reply_.clear();
@@ -94,6 +95,11 @@ void ServerSession::bdat_chunk_done(SessionOutput& out) {
   }
   if (!bdat_last_) {
     out.reply("250 2.0.0 Ok: " + std::to_string(bdat_chunk_) + " bytes");
+    return;
+  }
+  if (forced(".", {}, out)) {  // a lesson's reply to the end of the message: nothing is queued
+    if (state_ != ServerState::Closed) state_ = ServerState::Ready;
+    reset_transaction();
     return;
   }
   std::size_t size = bdat_size_ + bdat_line_;
