@@ -19,7 +19,8 @@ namespace {
 
 // Alice's laptop submits to mail.uni.example at 1s, which relays to mx.correo.example; `before`
 // holds more timeline entries (each followed by a comma), `policy` the relaying MTA's policy.
-Scenario world_with(const std::string& before, const std::string& policy = "{}", const std::string& send_at = "1s") {
+Scenario world_with(const std::string& before, const std::string& policy = "{}", const std::string& send_at = "1s",
+                    const std::string& to = "bob@correo.example") {
   const std::string text = R"({
   "format": 1, "title": "faults test", "seed": 3,
   "hosts": [
@@ -31,7 +32,7 @@ Scenario world_with(const std::string& before, const std::string& policy = "{}",
   "dns": [{"name": "correo.example", "type": "MX", "preference": 10, "value": "mx.correo.example"}],
   "users": [{"address": "alice@uni.example", "password": "alice123"}, {"address": "bob@correo.example"}],
   "timeline": [)" + before + R"(
-    {"at": ")" + send_at + R"(", "send": {"from": "alice-laptop", "message": {"to": ["bob@correo.example"],
+    {"at": ")" + send_at + R"(", "send": {"from": "alice-laptop", "message": {"to": [")" + to + R"("],
      "subject": "Hi", "body": "Hello Bob\n"}}}]
 })";
   LoadResult r = load_scenario_text(text, "faults-test.json");
@@ -298,4 +299,28 @@ TEST_CASE("guest client: each typed line runs the world until the replies are in
   g.hang_up();
   CHECK(w.finished());
   CHECK(stored(w.trace()) == 1);  // the lesson went on to its end: Alice's message arrived
+}
+
+TEST_CASE("suspension: RCPT waits for the host's DNS lookups and then gets its answer") {
+  World w(world_with("", R"({"reject_unknown_recipient_domain": true})", "1s", "someone@nowhere.example"));
+  w.run();
+  const TraceEvent* rcpt = nullptr;
+  const TraceEvent* reply = nullptr;
+  for (const auto& e : w.trace().events()) {
+    if (e.kind == EventKind::Line && e.to == "mail.uni.example" && e.text.rfind("RCPT TO:", 0) == 0) rcpt = &e;
+    if (e.kind == EventKind::Line && e.from == "mail.uni.example" && e.text.find("4.1.2") != std::string::npos) reply = &e;
+  }
+  REQUIRE(rcpt);
+  REQUIRE(reply);
+  CHECK(reply->text == "450 4.1.2 <someone@nowhere.example>: Recipient address rejected: Domain not found\r\n");
+  // Between the command and its reply, the server asked DNS twice (MX, then A).
+  std::vector<std::string> asked;
+  for (const auto& e : w.trace().events())
+    if (e.kind == EventKind::DnsQuery && e.from == "mail.uni.example" && e.seq > rcpt->seq && e.seq < reply->seq)
+      asked.push_back(e.text.str());
+  CHECK(asked == std::vector<std::string>{"MX nowhere.example?", "A nowhere.example?"});
+  // A domain that exists passes.
+  World ok(world_with("", R"({"reject_unknown_recipient_domain": true})"));
+  ok.run();
+  CHECK(stored(ok.trace()) == 1);
 }

@@ -16,6 +16,7 @@ namespace {
 
 struct Hooks : ServerHooks {
   std::vector<std::string> asked;  // "VERB args" for every before_command call
+  bool hold = false;
   std::optional<ForcedReply> force;
   std::string force_verb;
   int accepted = 0;
@@ -24,6 +25,7 @@ struct Hooks : ServerHooks {
     ++accepted;
     return {true, "4F2A91C3B7", {}};
   }
+  bool hold_recipient(const Transaction&, const std::string&) override { return hold; }
   std::optional<ForcedReply> before_command(const Transaction&, std::string_view verb, std::string_view args) override {
     asked.push_back(std::string(verb) + (args.empty() ? "" : " " + std::string(args)));
     if (force && verb == force_verb) return force;
@@ -154,4 +156,31 @@ TEST_CASE("client: a lesson's timeouts replace Postfix's") {
   const SessionOutput out = c.on_timeout(20 * kSecond);
   CHECK(c.outcomes()[0].reply.find("timed out while receiving the initial server greeting") != std::string::npos);
   CHECK(out.notes[0].key == "note.smtp.client_timeout.greeting");
+}
+
+TEST_CASE("server: a held recipient suspends the session until the host resumes it") {
+  Hooks hooks;
+  hooks.hold = true;
+  ServerSession s(config(), hooks);
+  s.on_connect(0);
+  s.on_input(0, "EHLO x\r\nMAIL FROM:<a@b.example>\r\n");
+  // RCPT and the pipelined DATA arrive together: RCPT is held, DATA waits unread.
+  const SessionOutput held = s.on_input(kSecond, "RCPT TO:<c@d.example>\r\nDATA\r\n");
+  CHECK(held.send.empty());
+  CHECK(s.suspended());
+  CHECK_FALSE(s.deadline());  // the server waits for its host, not for the client
+  CHECK(s.on_input(2 * kSecond, "").send.empty());
+  const SessionOutput go = s.resume(3 * kSecond, std::nullopt);
+  CHECK(go.send == "250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
+  CHECK_FALSE(s.suspended());
+  CHECK(*s.deadline() == 3 * kSecond + kSmtpdTimeout);
+  CHECK(s.transaction().rcpts == std::vector<std::string>{"c@d.example"});
+
+  ServerSession t(config(), hooks);
+  t.on_connect(0);
+  t.on_input(0, "EHLO x\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nDATA\r\n");
+  const SessionOutput no = t.resume(kSecond, std::string("450 4.1.2 <c@d.example>: Recipient address rejected: Domain not found"));
+  CHECK(no.send == "450 4.1.2 <c@d.example>: Recipient address rejected: Domain not found\r\n"
+                   "554 5.5.1 Error: no valid recipients\r\n");
+  CHECK(t.transaction().rcpts.empty());
 }

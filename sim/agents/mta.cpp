@@ -21,6 +21,7 @@ class Mta::Inbound : public ConnectionHandler, public smtp::ServerHooks {
       : mta_(mta), client_(client), port_(port), session_(std::move(config), *this), timer_(mta.world_.rec()) {}
 
   void on_open(ConnId id) override {
+    id_ = id;
     apply_output(mta_.world_.net(), id, false, session_.on_connect(mta_.world_.rec().now()));
     arm(id);
   }
@@ -39,6 +40,26 @@ class Mta::Inbound : public ConnectionHandler, public smtp::ServerHooks {
     return mta_.authenticate(user, password);
   }
   std::optional<std::string> etrn(const std::string& domain) override { return mta_.etrn(domain); }
+  bool hold_recipient(const smtp::Transaction&, const std::string& rcpt) override {
+    // Postfix reject_unknown_recipient_domain: a recipient in another domain is looked up in DNS
+    // (MX, then A) while the RCPT waits; a domain with neither is refused for now (450 4.1.2).
+    if (!mta_.spec_.policy.reject_unknown_recipient_domain) return false;
+    auto addr = parse_address(mta_.resolve_local(rcpt));
+    if (!addr || mta_.is_local_domain(addr->domain)) return false;
+    const std::string domain = addr->domain;
+    const std::string refusal = "450 4.1.2 <" + rcpt + ">: Recipient address rejected: Domain not found";
+    std::weak_ptr<bool> alive = alive_;
+    mta_.world_.resolve(mta_.host_, domain, DnsType::MX, [this, alive, domain, refusal](World::DnsResult mx) {
+      if (alive.expired()) return;  // the connection is gone
+      if (!mx.records.empty()) return decide(std::nullopt);
+      if (mx.try_again) return decide(refusal);
+      mta_.world_.resolve(mta_.host_, domain, DnsType::A, [this, alive, refusal](World::DnsResult a) {
+        if (alive.expired()) return;
+        decide(a.records.empty() ? std::optional<std::string>(refusal) : std::nullopt);
+      });
+    });
+    return true;
+  }
   std::optional<smtp::ForcedReply> before_command(const smtp::Transaction&, std::string_view verb,
                                                   std::string_view args) override {
     if (auto f = mta_.world_.forced_reply(mta_.host_, client_, verb, args)) return f;
@@ -52,6 +73,13 @@ class Mta::Inbound : public ConnectionHandler, public smtp::ServerHooks {
   }
 
  private:
+  // The host's decision on a held recipient reaches the session, which reads on.
+  void decide(const std::optional<std::string>& rejection) {
+    if (!mta_.world_.net().is_open(id_)) return;
+    apply_output(mta_.world_.net(), id_, false, session_.resume(mta_.world_.rec().now(), rejection));
+    arm(id_);
+  }
+
   void arm(ConnId id) {
     timer_.arm(session_.deadline(), [this, id] {
       apply_output(mta_.world_.net(), id, false, session_.on_timeout(mta_.world_.rec().now()));
@@ -64,6 +92,8 @@ class Mta::Inbound : public ConnectionHandler, public smtp::ServerHooks {
   int port_;
   smtp::ServerSession session_;
   SessionTimer timer_;
+  ConnId id_ = -1;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // lookups in flight check it
 };
 
 namespace {

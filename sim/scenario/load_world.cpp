@@ -205,7 +205,8 @@ void Loader::mta_fields(const Json& j, const JsonPath& p, HostSpec& h, bool requ
 void Loader::policy(const Json& j, const JsonPath& p, MtaPolicy& out) {
   if (!object(j, p, {"esmtp", "helo_required", "message_size_limit", "verify_sender", "open_relay",
                      "require_auth_on_submission", "starttls", "tls_required_on_submission", "auth_after_tls_only",
-                     "relay_restriction", "smtputf8", "chunking", "use_bdat", "relayhost", "timeouts", "mynetworks"}))
+                     "relay_restriction", "smtputf8", "chunking", "use_bdat", "relayhost", "timeouts", "mynetworks",
+                     "reject_unknown_recipient_domain"}))
     return;
   if (auto b = boolean(j, "esmtp", p)) out.esmtp = *b;
   if (auto b = boolean(j, "helo_required", p)) out.helo_required = *b;
@@ -236,6 +237,7 @@ void Loader::policy(const Json& j, const JsonPath& p, MtaPolicy& out) {
   // Postfix relayhost: the next hop for mail to domains this MTA does not serve. Which host it names
   // is checked with the other references, once every host is known.
   if (auto r = str(j, "relayhost", p, false, "the name of another MTA host of the lesson")) out.relayhost = *r;
+  if (auto b = boolean(j, "reject_unknown_recipient_domain", p)) out.reject_unknown_recipient_domain = *b;
   if (j.contains("timeouts")) timeouts(j.at("timeouts"), p / "timeouts", out);
   if (j.contains("mynetworks")) {
     // Postfix mynetworks: addresses and CIDR networks whose clients are trusted to relay.

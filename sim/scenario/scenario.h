@@ -44,6 +44,9 @@ struct MtaPolicy {
   // Postfix mynetworks: clients at these addresses may relay through it on port 25 without logging
   // in. Not given: the devices of its own domains' users, wherever they are.
   std::optional<std::vector<Ipv4Net>> mynetworks;
+  // Postfix reject_unknown_recipient_domain: look up a relayed recipient's domain during RCPT and
+  // refuse it for now (450 4.1.2 ... Domain not found) when it has no MX and no A record.
+  bool reject_unknown_recipient_domain = false;
   Duration smtpd_timeout = smtp::kSmtpdTimeout;  // how long its server waits for a client
   smtp::ClientTimeouts client_timeouts;          // how long its client waits for the next server
 };

@@ -67,7 +67,8 @@ SessionOutput ServerSession::on_connect(SimTime now) {
 }
 
 std::optional<SimTime> ServerSession::deadline() const {
-  if (state_ == ServerState::Closed) return std::nullopt;
+  // While the host decides, the server is not waiting for the client.
+  if (state_ == ServerState::Closed || held_) return std::nullopt;
   return last_activity_ + config_.timeout;
 }
 
@@ -100,7 +101,7 @@ SessionOutput ServerSession::on_input(SimTime now, std::string_view bytes) {
   now_ = last_activity_ = std::max(now_, now);
   SessionOutput out;
   framer_.feed(bytes);
-  while (state_ != ServerState::Closed) {
+  while (state_ != ServerState::Closed && !held_) {
     // Postfix line_length_limit cuts a command line; a line of message text may be as long as the
     // message may be.
     framer_.set_max_line(state_ == ServerState::Data ? config_.message_size_limit : config_.line_length_limit);
@@ -459,10 +460,33 @@ void ServerSession::cmd_rcpt(std::string_view args, SessionOutput& out) {
   // Postfix delays sender restrictions to RCPT time (smtpd_delay_reject = yes).
   if (auto rejection = hooks_.check_sender(tx_, tx_.mail_from)) return error(*rejection, out);
   if (auto rejection = hooks_.check_recipient(tx_, rcpt)) return error(*rejection, out);
+  if (hooks_.hold_recipient(tx_, rcpt)) {
+    // The host decides later (it looks something up): nothing more is read until resume().
+    held_ = HeldRcpt{rcpt, params};
+    return;
+  }
+  accept_rcpt(rcpt, params, out);
+}
+
+void ServerSession::accept_rcpt(const std::string& rcpt, const RcptParams& params, SessionOutput& out) {
   tx_.rcpts.push_back(rcpt);
   tx_.rcpt_params.push_back(params);
   state_ = ServerState::Rcpt;
   out.reply("250 2.1.5 Ok");
+}
+
+SessionOutput ServerSession::resume(SimTime now, const std::optional<std::string>& rejection) {
+  SessionOutput out;
+  if (!held_) return out;
+  const HeldRcpt held = std::move(*held_);
+  held_.reset();
+  now_ = last_activity_ = std::max(now_, now);
+  if (rejection) error(*rejection, out);
+  else accept_rcpt(held.rcpt, held.params, out);
+  hard_limit(out);
+  // Commands the client pipelined meanwhile (RFC 2920) are read now, in order.
+  out.append(on_input(now, {}));
+  return out;
 }
 
 void ServerSession::cmd_data(std::string_view args, SessionOutput& out) {

@@ -81,6 +81,10 @@ class ServerHooks {
   virtual bool authenticate(const std::string& /*user*/, const std::string& /*password*/) { return false; }
   // ETRN (RFC 1985): start delivering what is queued for the domain; nullopt means "250 Queuing started".
   virtual std::optional<std::string> etrn(const std::string& /*domain*/) { return {}; }
+  // Asked once check_recipient() has accepted a recipient: true holds the RCPT undecided while the
+  // host finds out more (a DNS lookup, as Postfix's reject_unknown_recipient_domain makes); the host
+  // then calls ServerSession::resume() with its decision. Nothing else is read meanwhile.
+  virtual bool hold_recipient(const Transaction& /*t*/, const std::string& /*rcpt*/) { return false; }
   // Asked before each command is carried out: the verb in capitals ("RCPT"), "CONNECT" before the
   // greeting and "." before the end of the message text is taken. A reply here is sent instead and
   // the command is not carried out; this is how a lesson forces greylisting or a hang-up.
@@ -107,6 +111,11 @@ class ServerSession {
   SessionOutput on_input(std::string_view bytes) { return on_input(now_, bytes); }
   std::optional<SimTime> deadline() const;
   SessionOutput on_timeout(SimTime now);
+  // The session is suspended: a recipient waits for the host's decision (hold_recipient()).
+  bool suspended() const { return held_.has_value(); }
+  // The host's decision on the held recipient: nullopt accepts it, otherwise the whole reply line.
+  // Then whatever the client sent meanwhile is read.
+  SessionOutput resume(SimTime now, const std::optional<std::string>& rejection);
   ServerState state() const { return state_; }
   const Transaction& transaction() const { return tx_; }
   int errors() const { return errors_; }
@@ -148,6 +157,12 @@ class ServerSession {
   void hard_limit(SessionOutput& out);  // 421 and hang up once the error count reaches the limit
   void finish_message(SessionOutput& out);
   bool forced(std::string_view verb, std::string_view args, SessionOutput& out);
+  void accept_rcpt(const std::string& rcpt, const RcptParams& params, SessionOutput& out);
+  struct HeldRcpt {
+    std::string rcpt;
+    RcptParams params;
+  };
+  std::optional<HeldRcpt> held_;  // a recipient the host is still deciding on
 
   ServerConfig config_;
   ServerHooks& hooks_;
