@@ -515,31 +515,24 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
           std::size_t finished = 0;
           auto later = std::make_shared<Relay>(Relay{relay->queue_id, relay->domain, {}, {}, 0, {}});
           for (const auto& o : s.outcomes()) {
+            // What the client decided itself (a timeout, SMTPUTF8 not offered) has its own status
+            // code and is said as it is; a server's reply is quoted.
             const std::string head = "to=<" + o.rcpt + ">, relay=" + relay_name + ", delay=" + delay +
-                                     ", dsn=" + dsn_of(o.reply) + ", status=";
+                                     ", dsn=" + (o.local_dsn.empty() ? dsn_of(o.reply) : o.local_dsn) + ", status=";
+            auto why = [&](const smtp::RcptOutcome& r) {
+              return r.local_dsn.empty() ? "host " + relay_name + " said: " + r.reply : r.reply;
+            };
             switch (o.status) {
               case smtp::RcptStatus::Delivered:
                 report(EventKind::Relayed, relay->queue_id, head + "sent (" + o.reply + ")");
                 ++finished;
                 break;
               case smtp::RcptStatus::PermFail:
-                if (!o.local_dsn.empty())  // the client decided it (e.g. SMTPUTF8 not offered)
-                  report(EventKind::DeliveryFailed, relay->queue_id,
-                         "to=<" + o.rcpt + ">, relay=" + relay_name + ", delay=" + delay + ", dsn=" + o.local_dsn +
-                             ", status=bounced (" + o.reply + ")");
-                else
-                  report(EventKind::DeliveryFailed, relay->queue_id,
-                         head + "bounced (host " + relay_name + " said: " + o.reply + ")");
+                report(EventKind::DeliveryFailed, relay->queue_id, head + "bounced (" + why(o) + ")");
                 ++finished;
                 break;
               default:
-                if (!o.local_dsn.empty())
-                  report(EventKind::DeliveryDeferred, relay->queue_id,
-                         "to=<" + o.rcpt + ">, relay=" + relay_name + ", delay=" + delay + ", dsn=" + o.local_dsn +
-                             ", status=deferred (" + o.reply + ")");
-                else
-                  report(EventKind::DeliveryDeferred, relay->queue_id,
-                         head + "deferred (host " + relay_name + " said: " + o.reply + ")");
+                report(EventKind::DeliveryDeferred, relay->queue_id, head + "deferred (" + why(o) + ")");
                 later->rcpts.push_back(o.rcpt);
                 break;
             }

@@ -197,32 +197,24 @@ void Network::close(ConnId id, bool by_client) {
   mine = false;
   const HostId src = by_client ? c.client : c.server;
   const HostId dst = by_client ? c.server : c.client;
+  // A host that is down closes nothing that anyone sees.
+  if (hosts_[src].up) {
+    TraceEvent e;
+    e.kind = EventKind::ConnectionClosed;
+    e.protocol = Protocol::Tcp;
+    e.from = hosts_[src].label;
+    e.to = hosts_[dst].label;
+    e.connection = id;
+    e.port = c.port;
+    e.from_client = by_client;
+    rec_.emit(std::move(e));
+  }
   if (!hosts_[src].up || !c.cut.empty()) {
-    // A host that is down closes nothing that anyone sees; on a cut connection the other side never
-    // hears of it. Either way the side is done with it.
-    if (hosts_[src].up) {
-      TraceEvent closed;
-      closed.kind = EventKind::ConnectionClosed;
-      closed.protocol = Protocol::Tcp;
-      closed.from = hosts_[src].label;
-      closed.to = hosts_[dst].label;
-      closed.connection = id;
-      closed.port = c.port;
-      closed.from_client = by_client;
-      rec_.emit(std::move(closed));
-    }
+    // On a cut connection (or from a host that is down) the other side never hears of it; this
+    // side is done with it all the same.
     release_when_done(id);
     return;
   }
-  TraceEvent e;
-  e.kind = EventKind::ConnectionClosed;
-  e.protocol = Protocol::Tcp;
-  e.from = hosts_[src].label;
-  e.to = hosts_[dst].label;
-  e.connection = id;
-  e.port = c.port;
-  e.from_client = by_client;
-  rec_.emit(std::move(e));
   SimTime& last = c.last_arrival[by_client ? 0 : 1];
   const SimTime arrive = std::max(rec_.now() + latency(src, dst), last);
   last = arrive;
