@@ -184,3 +184,22 @@ TEST_CASE("server: a held recipient suspends the session until the host resumes 
                    "554 5.5.1 Error: no valid recipients\r\n");
   CHECK(t.transaction().rcpts.empty());
 }
+
+TEST_CASE("client: after the last reply the QUIT waits smtp_quit_timeout and then the client just hangs up") {
+  ClientJob job{.helo_name = "h", .mail_from = "a@b.example", .rcpts = {"c@d.example"}, .data = "x\r\n"};
+  ClientSession c(job);
+  c.start(0);
+  c.on_input(kSecond, "220 mx ESMTP\r\n");
+  c.on_input(kSecond, "250 mx\r\n");
+  c.on_input(kSecond, "250 2.1.0 Ok\r\n");
+  c.on_input(kSecond, "250 2.1.5 Ok\r\n");
+  c.on_input(kSecond, "354 go\r\n");
+  c.on_input(2 * kSecond, "250 2.0.0 Ok: queued as ABC\r\n");
+  REQUIRE(c.state() == ClientState::Quit);
+  CHECK(*c.deadline() == 2 * kSecond + kSmtpQuitTimeout);
+  const SessionOutput out = c.on_timeout(2 * kSecond + kSmtpQuitTimeout);
+  CHECK(out.close);
+  CHECK(c.done());
+  CHECK(c.outcomes()[0].status == RcptStatus::Delivered);  // the message was already dealt with
+  CHECK(out.notes[0].key == "note.smtp.client_timeout.quit");
+}

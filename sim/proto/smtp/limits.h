@@ -35,7 +35,9 @@ inline constexpr Duration kSmtpHeloTimeout = 300 * kSecond;       // smtp_helo_t
 inline constexpr Duration kSmtpMailTimeout = 300 * kSecond;       // smtp_mail_timeout: reply to MAIL FROM
 inline constexpr Duration kSmtpRcptTimeout = 300 * kSecond;       // smtp_rcpt_timeout: reply to RCPT TO
 inline constexpr Duration kSmtpDataInitTimeout = 120 * kSecond;   // smtp_data_init_timeout: DATA until 354
-inline constexpr Duration kSmtpDataXferTimeout = 180 * kSecond;   // smtp_data_xfer_timeout: each write of the text
+// smtp_data_xfer_timeout: each write of the text. Writes never block here (the text goes out at
+// once), so only the wait for the reply after it (data_done) can run out; kept so a lesson may name it.
+inline constexpr Duration kSmtpDataXferTimeout = 180 * kSecond;
 inline constexpr Duration kSmtpDataDoneTimeout = 600 * kSecond;   // smtp_data_done_timeout: final "." until its reply
 inline constexpr Duration kSmtpQuitTimeout = 300 * kSecond;       // smtp_quit_timeout: reply to QUIT
 
