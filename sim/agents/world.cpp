@@ -7,6 +7,7 @@
 #include "agents/mda.h"
 #include "agents/mta.h"
 #include "agents/mua.h"
+#include "core/ascii.h"
 #include "mail/address.h"
 #include "mail/message.h"
 
@@ -320,11 +321,7 @@ std::string client_verb(std::string_view bytes, bool& final_text) {
     final_text = true;
     return ".";
   }
-  std::string verb;
-  for (char c : bytes) {
-    if (c == ' ' || c == '\r' || c == '\n') break;
-    verb += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  }
+  const std::string verb = ascii_upper(bytes.substr(0, std::min(bytes.find_first_of(" \r\n"), bytes.size())));
   if (verb == "BDAT") {
     const std::string_view line = bytes.substr(0, bytes.find('\n'));
     for (std::size_t i = 0; i + 4 <= line.size(); ++i)

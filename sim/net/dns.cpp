@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/ascii.h"
 #include "core/rng.h"
 #include "mail/message.h"
 
@@ -10,12 +11,7 @@ namespace postlab {
 const char* to_string(DnsType t) { return t == DnsType::A ? "A" : "MX"; }
 
 namespace {
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 }  // namespace
 
 void Dns::add(DnsRecord record) {

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "core/ascii.h"
 #include "mail/address.h"
 #include "scenario/loader.h"
 
@@ -214,8 +215,7 @@ namespace {
 std::string server_command(std::string_view c) {
   static constexpr const char* kCommands[] = {"CONNECT", "HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA",
                                               "BDAT", ".", "RSET", "NOOP", "VRFY", "ETRN", "QUIT"};
-  std::string up;
-  for (char ch : c) up += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+  const std::string up = ascii_upper(c);
   for (const char* k : kCommands)
     if (up == k) return up;
   return {};

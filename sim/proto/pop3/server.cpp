@@ -2,18 +2,12 @@
 
 #include <algorithm>
 
+#include "core/ascii.h"
 #include "mail/encoding.h"
 
 namespace postlab::pop3 {
 
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string u(s);
-  for (char& c : u)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return u;
-}
 
 // RFC 1939 §3: a multi-line answer ends with a line holding a lone dot; a line of the message that
 // begins with a dot gets another in front.
@@ -110,7 +104,7 @@ void ServerSession::close(SessionOutput& out) {
 
 void ServerSession::line(std::string_view text, SessionOutput& out) {
   const auto space = text.find(' ');
-  const std::string verb = upper(text.substr(0, space));
+  const std::string verb = ascii_upper(text.substr(0, space));
   const std::string_view args = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
   const bool before_login = state_ == State::Authorization;
   const bool ok = before_login ? authorization(verb, args, out) : transaction(verb, args, out);
@@ -199,7 +193,7 @@ bool ServerSession::authorization(std::string_view verb, std::string_view args, 
       return true;
     }
     const auto sp = args.find(' ');
-    const std::string mech = upper(args.substr(0, sp));
+    const std::string mech = ascii_upper(args.substr(0, sp));
     const std::string_view initial = sp == std::string_view::npos ? std::string_view() : args.substr(sp + 1);
     if (mech == "PLAIN") {
       if (initial.empty()) {
