@@ -1,10 +1,12 @@
-// proto/pop3: the sans-IO POP3 server session against what Dovecot 2.3.19 answered on loopback
-// (the same commands, the same replies, byte for byte), driven by hand with a fake maildrop.
+// proto/pop3: the sans-IO POP3 sessions. The server against what Dovecot 2.3.19 answered on loopback
+// (the same commands, the same replies, byte for byte), driven by hand with a fake maildrop; the
+// client against that server.
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
+#include "proto/pop3/client.h"
 #include "proto/pop3/server.h"
 
 using namespace postlab;
@@ -250,4 +252,74 @@ TEST_CASE("pop3: an idle client is disconnected after Dovecot's idle timeout") {
   CHECK(out.send == "-ERR Disconnected for inactivity.\r\n");
   CHECK(out.close);
   CHECK_FALSE(c.s.deadline());
+}
+
+namespace {
+
+// A POP3 client and server talking directly: every byte the one writes, the other reads.
+struct Loopback {
+  Loopback(Maildrop& m, ClientJob job) : server(ServerConfig{}, m), client(std::move(job)) {}
+  void run() {
+    client.start(0);
+    std::string to_client = server.on_connect(0).send;
+    for (int turns = 0; turns < 1000 && !client.done(); ++turns) {
+      const SessionOutput c = client.on_input(0, to_client);
+      transcript += c.send;
+      to_client = server.on_input(0, c.send).send;
+      if (c.close) server.on_closed();
+    }
+  }
+  ServerSession server;
+  pop3::ClientSession client;
+  std::string transcript;  // what the client wrote
+};
+
+}  // namespace
+
+TEST_CASE("pop3 client: downloads and deletes every message and QUIT makes the server delete them") {
+  Maildrop m = three_messages();
+  Loopback l(m, ClientJob{"alice", "alicepw"});
+  l.run();
+  CHECK(l.client.failure().empty());
+  REQUIRE(l.client.downloaded().size() == 3);
+  CHECK(l.client.downloaded()[0].text == three_messages().texts[0]);  // the leading dot restored
+  CHECK(l.client.downloaded()[2].uidl == "000000036b058df9");
+  CHECK(l.client.deleted() == 3);
+  CHECK(l.client.committed());
+  CHECK(m.texts.empty());
+  CHECK(l.transcript == "USER alice\r\nPASS alicepw\r\nUIDL\r\nRETR 1\r\nDELE 1\r\nRETR 2\r\nDELE 2\r\nRETR 3\r\nDELE 3\r\nQUIT\r\n");
+}
+
+TEST_CASE("pop3 client: leaving a copy downloads only what it has not seen and deletes nothing") {
+  Maildrop m = three_messages();
+  ClientJob job{"alice", "alicepw"};
+  job.leave_copy = true;
+  job.known = {"000000016b058df9"};
+  Loopback l(m, job);
+  l.run();
+  REQUIRE(l.client.downloaded().size() == 2);
+  CHECK(l.client.downloaded()[0].uidl == "000000026b058df9");
+  CHECK(l.client.deleted() == 0);
+  CHECK(m.texts.size() == 3);
+  CHECK(l.transcript == "USER alice\r\nPASS alicepw\r\nUIDL\r\nRETR 2\r\nRETR 3\r\nQUIT\r\n");
+}
+
+TEST_CASE("pop3 client: a refused login ends with QUIT and its reason and a silent server with a timeout") {
+  Maildrop m = three_messages();
+  pop3::ClientSession c(ClientJob{"alice", "wrong"});
+  c.start(0);
+  CHECK(c.on_input(0, "+OK Dovecot (Debian) ready.\r\n").send == "USER alice\r\n");
+  CHECK(c.on_input(0, "+OK\r\n").send == "PASS wrong\r\n");
+  CHECK(c.on_input(2 * kSecond, "-ERR [AUTH] Authentication failed.\r\n").send == "QUIT\r\n");
+  CHECK(c.on_input(2 * kSecond, "+OK Logging out\r\n").close);
+  CHECK(c.failure() == "-ERR [AUTH] Authentication failed.");
+  CHECK(c.downloaded().empty());
+
+  pop3::ClientSession s(ClientJob{"alice", "alicepw"});
+  s.start(kSecond);
+  CHECK(*s.deadline() == kSecond + kClientTimeout);
+  const SessionOutput out = s.on_timeout(kSecond + kClientTimeout);
+  CHECK(out.close);
+  CHECK(s.done());
+  CHECK(s.failure().find("no answer from the server") == 0);
 }
