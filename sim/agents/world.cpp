@@ -300,11 +300,9 @@ std::optional<smtp::ForcedReply> World::forced_reply(HostId host, HostId client,
     const ForceReplyAction& a = *r.action;
     if (r.host != host || a.command != verb || (r.client && *r.client != client)) continue;
     if ((r.counted && r.left == 0) || rec_.now() >= r.until) continue;
-    if (!a.recipient.empty()) {
-      // "TO:<bob@b.example> NOTIFY=..." -> bob@b.example
-      const auto open = args.find('<'), close = args.find('>');
-      if (open == std::string_view::npos || close == std::string_view::npos || close < open) continue;
-      if (mailbox_key(args.substr(open + 1, close - open - 1)) != mailbox_key(a.recipient)) continue;
+    if (!a.recipient.empty()) {  // "TO:<bob@b.example> NOTIFY=..." read as the server reads it
+      const auto path = smtp::parse_path_args(args, "TO:");
+      if (!path || path->bad_path || mailbox_key(path->path) != mailbox_key(a.recipient)) continue;
     }
     if (r.counted) --r.left;
     return smtp::ForcedReply{a.reply, a.hang_up};
