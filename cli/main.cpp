@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Simulate a lesson and print every step (time, from → to, protocol, line).");
   run->add_option("file", run_file, "Lesson file (JSON)")->required();
   run->add_option("--format", format, "text (for people) or json (for programs)")->check(CLI::IsMember({"text", "json"}));
+  bool full = false;
+  run->add_flag("--full", full, "Text: print every line of long steps (a big attachment) instead of their first and last lines");
   run->footer("Example:\n  postlab-cli run scenarios/01-smtp-basic.json\n  postlab-cli run --format json scenarios/01-smtp-basic.json > trace.json");
 
   std::vector<std::string> validate_files;
@@ -63,6 +65,16 @@ int main(int argc, char** argv) {
                    "default: the message the latest step was about");
   show->footer("Example:\n  postlab-cli show-message scenarios/03-spoofed-from.json --step 40\n"
                "  postlab-cli show-message scenarios/04-attachment.json --id 3");
+
+  std::string mailbox_file;
+  long long mailbox_step = -1;
+  auto* mailbox = app.add_subcommand("mailbox",
+                                     "Show what each user's mailbox holds on the server (folders, UIDs, flags) and what "
+                                     "each device keeps of its own, at one step.");
+  mailbox->add_option("file", mailbox_file, "Lesson file (JSON)")->required();
+  mailbox->add_option("--step", mailbox_step, "Look at the world as it is after this step (default: the end)")
+      ->check(CLI::NonNegativeNumber);
+  mailbox->footer("Example:\n  postlab-cli mailbox scenarios/11-pop3-download-and-delete.json --step 30");
 
   std::string console_file;
   ConsoleOptions console_options;
@@ -130,6 +142,20 @@ int main(int argc, char** argv) {
     return run_console(*r.scenario, console_options, *tr, std::cin, std::cout, std::cerr);
   }
 
+  if (*mailbox) {
+    LoadResult r = load_scenario_file(mailbox_file);
+    if (!print_errors(r)) return r.errors.size() == 1 && r.errors.front().path == "(file)" ? kExitFailure : kExitInvalid;
+    World world(*r.scenario);
+    const bool finished = world.run();
+    Player player(world.trace());
+    const std::size_t step =
+        mailbox_step < 0 ? player.steps() : std::min<std::size_t>(static_cast<std::size_t>(mailbox_step), player.steps());
+    player.seek(step);
+    write_mailboxes(std::cout, world.trace(), player.view(), step, player.steps(), *tr);
+    if (!finished) std::cerr << run_limit_message(world.trace(), *world.limit_hit(), *tr) << "\n";
+    return finished ? kExitOk : kExitFailure;
+  }
+
   if (*show) {
     LoadResult r = load_scenario_file(show_file);
     if (!print_errors(r)) return r.errors.size() == 1 && r.errors.front().path == "(file)" ? kExitFailure : kExitInvalid;
@@ -189,7 +215,7 @@ int main(int argc, char** argv) {
   if (format == "json")
     write_trace_json(std::cout, *r.scenario, world.trace(), *tr);
   else
-    write_steps_text(std::cout, *r.scenario, world.trace(), *tr);
+    write_steps_text(std::cout, *r.scenario, world.trace(), *tr, full ? static_cast<std::size_t>(-1) : kStepLinesShown);
   if (!finished) {
     // One message: which limit, its value, and what was happening when the run stopped.
     std::cerr << run_limit_message(world.trace(), *world.limit_hit(), *tr) << "\n";

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "export/i18n.h"
+#include "export/message_view.h"
 #include "scenario/scenario.h"
 #include "trace/transcript.h"
 #include "trace/view.h"
@@ -26,7 +27,8 @@ std::string pad(const std::string& s, std::size_t width) {
 
 }  // namespace
 
-void write_steps_text(std::ostream& os, const Scenario& scenario, const Trace& trace, const Translations& tr) {
+void write_steps_text(std::ostream& os, const Scenario& scenario, const Trace& trace, const Translations& tr,
+                      std::size_t max_lines) {
   std::size_t steps = 0, route_width = 0;
   for (const auto& e : trace.events()) {
     if (!is_step(e.kind)) continue;
@@ -58,7 +60,19 @@ void write_steps_text(std::ostream& os, const Scenario& scenario, const Trace& t
     std::vector<std::string> lines;
     if (e.kind == EventKind::Line) {
       const std::string role = tr.get(e.from_client ? "transcript.client" : "transcript.server") + " ";
-      for (const auto& l : split_lines(e.text)) lines.push_back(role + l);
+      const std::vector<std::string> bytes = split_lines(e.text);
+      const std::size_t tail = 5;
+      if (bytes.size() > max_lines && max_lines > tail + 1) {
+        // The head and the tail, and how much is left out in between.
+        const std::size_t head_lines = max_lines - tail - 1, left_out = bytes.size() - head_lines - tail;
+        std::size_t octets = 0;
+        for (std::size_t i = head_lines; i < head_lines + left_out; ++i) octets += bytes[i].size() + 2;
+        for (std::size_t i = 0; i < head_lines; ++i) lines.push_back(role + bytes[i]);
+        lines.push_back(fill(tr.get("cli.lines_left_out"), {std::to_string(left_out), std::to_string(octets)}));
+        for (std::size_t i = bytes.size() - tail; i < bytes.size(); ++i) lines.push_back(role + bytes[i]);
+      } else {
+        for (const auto& l : bytes) lines.push_back(role + l);
+      }
     } else {
       lines = split_lines(tr.phrase(describe(e, tr.lang())));
     }
@@ -69,6 +83,55 @@ void write_steps_text(std::ostream& os, const Scenario& scenario, const Trace& t
       os << row << '\n';
     }
   }
+}
+
+void write_mailboxes(std::ostream& os, const Trace& trace, const StateView& view, std::size_t step, std::size_t steps,
+                     const Translations& tr) {
+  auto count = [&](std::size_t n) {
+    return n == 1 ? tr.get("mailbox.one_message") : fill(tr.get("mailbox.messages"), {std::to_string(n)});
+  };
+  auto about = [&](std::int64_t message) {
+    const MailSummary s = summarize(trace.messages()[static_cast<std::size_t>(message)]);
+    return s.from + " · " + s.subject;
+  };
+  os << fill(tr.get("mailbox.title"), {std::to_string(step), std::to_string(steps), format_clock(view.now())}) << "\n";
+  std::string where;
+  for (const MailboxState* box : view.mailboxes()) {
+    os << "\n" << (box->host.empty() ? fill(tr.get("mailbox.user_nowhere"), {box->address})
+                                     : fill(tr.get("mailbox.user"), {box->address, box->host}))
+       << "\n";
+    std::size_t on_server = 0;
+    for (const FolderState* f : view.folders(*box)) {
+      const std::size_t n = view.count(*f);
+      on_server += n;
+      os << "  " << fill(tr.get("mailbox.folder"), {f->name, std::to_string(f->uidvalidity), std::to_string(view.uidnext(*f)), count(n)})
+         << "\n";
+      for (const StoredItem* i : view.latest(*f, f->items.size())) {
+        const std::string flags = format_flags(view.flags(*i));
+        char size[32];
+        std::snprintf(size, sizeof size, "%zu", trace.messages()[static_cast<std::size_t>(i->message)].size());
+        os << "    " << fill(tr.get("mailbox.item"), {std::to_string(i->uid), flags.empty() ? "-" : flags, size, about(i->message)})
+           << "\n";
+      }
+    }
+    // The summary names the mailboxes that hold mail or that a device reads.
+    bool read = false;
+    for (const DeviceState* d : view.devices()) read = read || d->user == box->address;
+    if (on_server > 0 || read)
+      where += (where.empty() ? "" : " · ") + fill(tr.get("mailbox.where_server"), {box->address, std::to_string(on_server)});
+  }
+  std::string held;  // what the devices hold, in the order of their names
+  const auto devices = view.devices();
+  os << "\n" << tr.get("mailbox.devices") << "\n";
+  if (devices.empty()) os << "  " << tr.get("mailbox.no_devices") << "\n";
+  for (const DeviceState* d : devices) {
+    const auto copies = view.copies(*d);
+    os << "  " << d->name << ": " << count(copies.size()) << "\n";
+    for (const LocalCopy* c : copies)
+      os << "    " << fill(tr.get("mailbox.copy"), {about(c->message), c->mailbox, c->folder, std::to_string(c->uid)}) << "\n";
+    held += (held.empty() ? "" : " · ") + d->name + ": " + std::to_string(copies.size());
+  }
+  os << "\n" << fill(tr.get("mailbox.where"), {held.empty() ? where : where.empty() ? held : held + " · " + where}) << "\n";
 }
 
 }  // namespace postlab

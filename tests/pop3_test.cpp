@@ -39,7 +39,9 @@ struct Maildrop : ServerHooks {
     return std::nullopt;
   }
   std::string text(std::size_t i) override { return texts[i]; }
-  void expunge(const std::vector<std::size_t>& gone) override {
+  std::vector<std::size_t> seen;  // indexes given \Seen, in the order the session said
+  void update(const std::vector<std::size_t>& gone, const std::vector<std::size_t>& flagged) override {
+    seen.insert(seen.end(), flagged.begin(), flagged.end());
     for (auto it = gone.rbegin(); it != gone.rend(); ++it) {
       texts.erase(texts.begin() + static_cast<std::ptrdiff_t>(*it));
       uidls.erase(uidls.begin() + static_cast<std::ptrdiff_t>(*it));
@@ -242,6 +244,37 @@ TEST_CASE("pop3: a locked maildrop is refused and a dropped connection deletes n
   CHECK(c.say("PASS alicepw") == "+OK Logged in.\r\n");
 }
 
+TEST_CASE("pop3: RETR marks a message seen when the session ends as Dovecot does and TOP and RSET and DELE do not") {
+  {
+    Maildrop m = three_messages();
+    Session c(m);
+    c.say("USER alice");
+    c.say("PASS alicepw");
+    c.say("RETR 1");
+    c.say("RSET");  // forgets both the deletions and the \Seen to come
+    c.say("TOP 1 0");
+    c.say("RETR 2");
+    c.say("RETR 3");
+    c.say("DELE 3");  // a message deleted gets no \Seen
+    CHECK(m.seen.empty());  // nothing changes before the session ends
+    c.say("QUIT");
+    CHECK(m.seen == std::vector<std::size_t>{1});
+    CHECK(m.texts.size() == 2);
+  }
+  {
+    // Without QUIT nothing is deleted, but what RETR sent is \Seen all the same.
+    Maildrop m = three_messages();
+    Session c(m);
+    c.say("USER alice");
+    c.say("PASS alicepw");
+    c.say("RETR 2");
+    c.say("DELE 2");
+    c.s.on_closed();
+    CHECK(m.seen == std::vector<std::size_t>{1});
+    CHECK(m.texts.size() == 3);
+  }
+}
+
 TEST_CASE("pop3: an idle client is disconnected after Dovecot's idle timeout") {
   Maildrop m = three_messages();
   Session c(m);
@@ -302,6 +335,23 @@ TEST_CASE("pop3 client: leaving a copy downloads only what it has not seen and d
   CHECK(l.client.deleted() == 0);
   CHECK(m.texts.size() == 3);
   CHECK(l.transcript == "USER alice\r\nPASS alicepw\r\nUIDL\r\nRETR 2\r\nRETR 3\r\nQUIT\r\n");
+}
+
+TEST_CASE("pop3 client: remove from server after some days deletes only the known copies it is told to") {
+  Maildrop m = three_messages();
+  ClientJob job{"alice", "alicepw"};
+  job.leave_copy = true;
+  job.known = {"000000016b058df9", "000000026b058df9"};
+  job.expire = {"000000016b058df9"};
+  Loopback l(m, job);
+  l.run();
+  REQUIRE(l.client.downloaded().size() == 1);
+  CHECK(l.client.downloaded()[0].uidl == "000000036b058df9");
+  CHECK(l.client.deleted() == 1);
+  CHECK(l.client.committed());
+  CHECK(l.transcript == "USER alice\r\nPASS alicepw\r\nUIDL\r\nDELE 1\r\nRETR 3\r\nQUIT\r\n");
+  CHECK(m.uidls == std::vector<std::string>{"000000026b058df9", "000000036b058df9"});
+  CHECK(m.seen == std::vector<std::size_t>{2});  // what RETR took is \Seen on the server
 }
 
 TEST_CASE("pop3 client: a refused login ends with QUIT and its reason and a silent server with a timeout") {

@@ -5,11 +5,13 @@
 #include <set>
 
 #include "agents/mda.h"
+#include "agents/pop3_service.h"
 #include "agents/smtp_conn.h"
 #include "agents/world.h"
 #include "mail/address.h"
 #include "mail/message.h"
 #include "mail/mime.h"
+#include "proto/pop3/server.h"
 #include "proto/smtp/limits.h"
 
 namespace postlab {
@@ -114,6 +116,7 @@ Mta::Mta(World& world, HostId host, const HostSpec& spec) : world_(world), host_
   for (const auto& s : spec_.services) {
     if (s == "smtp") world_.net().listen(host_, smtp::kPort, this);
     if (s == "submission") world_.net().listen(host_, smtp::kSubmissionPort, this);
+    if (s == "pop3") world_.net().listen(host_, pop3::kPort, this);  // Dovecot's pop3 beside Postfix
   }
 }
 
@@ -125,7 +128,9 @@ bool Mta::is_local_domain(std::string_view domain) const {
 
 bool Mta::offers(int port) const {
   for (const auto& s : spec_.services)
-    if ((s == "smtp" && port == smtp::kPort) || (s == "submission" && port == smtp::kSubmissionPort)) return true;
+    if ((s == "smtp" && port == smtp::kPort) || (s == "submission" && port == smtp::kSubmissionPort) ||
+        (s == "pop3" && port == pop3::kPort))
+      return true;
   return false;
 }
 
@@ -150,6 +155,7 @@ smtp::ServerConfig Mta::server_config(int port) const {
 }
 
 ConnectionHandler* Mta::accept(ConnId, HostId client, int port) {
+  if (port == pop3::kPort) return accept_pop3(world_, *this, client);
   return world_.make_handler<Inbound>(*this, client, port, server_config(port));
 }
 

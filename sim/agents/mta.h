@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ class Mta : public Listener {
   bool offers(int port) const;
   Mailstore& store() { return store_; }
   const Mailstore& store() const { return store_; }
+  // RFC 1939 §8: a POP3 session holds a user's maildrop while it is open (key: Mailstore::key).
+  bool lock_maildrop(const std::string& key) { return locked_.insert(key).second; }
+  void unlock_maildrop(const std::string& key) { locked_.erase(key); }
 
   // Decisions for one inbound SMTP connection (see smtp::ServerHooks).
   std::optional<std::string> check_recipient(HostId client, int port, const smtp::Transaction& tx,
@@ -87,6 +91,7 @@ class Mta : public Listener {
   HostSpec spec_;
   Name label_;  // spec_.name as trace events hold it
   Mailstore store_;
+  std::set<std::string> locked_;  // maildrops held by a POP3 session
   std::map<std::string, QueueEntry> queue_;  // by queue id
   std::vector<std::shared_ptr<Relay>> deferred_;  // relays waiting for another try (ETRN starts one)
   class Inbound;

@@ -7,6 +7,7 @@
 #include "agents/mda.h"
 #include "agents/mta.h"
 #include "agents/mua.h"
+#include "agents/pop3_service.h"
 #include "core/ascii.h"
 #include "mail/address.h"
 #include "mail/message.h"
@@ -44,6 +45,7 @@ World::World(const Scenario& scenario)
     const HostSpec& h = scenario_.hosts[i];
     if (h.role == HostRole::Mta) mtas_.push_back(std::make_unique<Mta>(*this, ids[i], h));
     if (h.role == HostRole::Client) muas_.push_back(std::make_unique<Mua>(*this, ids[i], h));
+    if (h.role == HostRole::Client && h.retrieve) readers_.push_back(std::make_unique<MailReader>(*this, ids[i], h));
   }
   // UIDVALIDITY: a stable per-world number, as a real server picks one when a mailbox is created.
   const auto uidvalidity = static_cast<std::uint32_t>(rng_.derive("uidvalidity").uniform(1'000'000'000, 1'999'999'999));
@@ -76,6 +78,17 @@ World::World(const Scenario& scenario)
     }
     Rng content = rng_.derive("preset:" + address);
     for (const PresetMessage& preset : u.messages) preset_message(mta ? mta->hostname() : std::string(), address, preset, content);
+  }
+  // The devices that read mail: each one starts with nothing of its own.
+  for (const auto& h : scenario_.hosts) {
+    if (h.role != HostRole::Client || !h.retrieve) continue;
+    rec_.start_chain();
+    TraceEvent d;
+    d.kind = EventKind::DeviceAdded;
+    d.from = h.name;
+    const UserSpec* u = find_user(scenario_, h.user);
+    d.mailbox = u ? u->address : h.user;
+    rec_.emit(std::move(d));
   }
   rec_.start_chain();  // the lesson's timeline does not follow from the set-up
   schedule_timeline();
@@ -201,6 +214,9 @@ void World::schedule_timeline() {
         if (item.send) send(*item.send);
         if (item.fault) apply_fault(*item.fault);
         if (item.force_reply) add_forced_reply(*item.force_reply);
+        if (item.check_mail)
+          for (auto& r : readers_)
+            if (r->device() == item.check_mail->device) r->check(*item.check_mail);
       });
     }
   }
@@ -413,8 +429,17 @@ void World::watch_triggers() {
         case Trigger::Kind::Accepted:
           match = e.kind == EventKind::MessageAccepted && (t.host.empty() || e.from == t.host);
           break;
+        case Trigger::Kind::Downloaded:
+          match = e.kind == EventKind::Downloaded && (t.host.empty() || e.from == t.host);
+          break;
+        case Trigger::Kind::Expunged:
+        case Trigger::Kind::Flagged:
+          match = e.kind == (t.kind == Trigger::Kind::Expunged ? EventKind::MessageExpunged : EventKind::FlagsChanged) &&
+                  (t.mailbox.empty() || iequals(e.mailbox.str(), t.mailbox));
+          break;
         case Trigger::Kind::Command: {
-          if (e.kind != EventKind::Line || !e.from_client || e.protocol != Protocol::Smtp) break;
+          if (e.kind != EventKind::Line || !e.from_client || (e.protocol != Protocol::Smtp && e.protocol != Protocol::Pop3))
+            break;
           const std::string_view text = e.text;
           const std::string_view verb = text.substr(0, text.find_first_of(" \r\n"));
           match = iequals(verb, t.verb) && (t.host.empty() || e.to == t.host);

@@ -20,6 +20,7 @@
 
 namespace postlab {
 
+class MailReader;
 class Mta;
 class Mua;
 
@@ -156,6 +157,7 @@ class World {
   std::map<const SendAction*, SendAction> bare_sends_;  // a repeated send without its lists (looked up, never iterated)
   std::map<std::string, const HostSpec*> host_specs_;   // by name
   std::vector<std::unique_ptr<Mua>> muas_;
+  std::vector<std::unique_ptr<MailReader>> readers_;  // the devices that read mail
   std::map<const ConnectionHandler*, std::unique_ptr<ConnectionHandler>> handlers_;  // looked up, never iterated
   std::vector<bool> fired_;  // one per narration item with a trigger
   bool dns_down_ = false;

@@ -91,13 +91,18 @@ void write_trace_json(std::ostream& out, const Scenario& scenario, const Trace& 
       j["text"] = tr.phrase(describe(e, tr.lang()));
     }
     // Where mail is filed: the mailbox, and the folder with its UID (or UIDVALIDITY when created).
-    if (e.kind == EventKind::MessageStored || e.kind == EventKind::MessagePreset || e.kind == EventKind::FolderCreated ||
-        e.kind == EventKind::MailboxCreated)
-      j["mailbox"] = e.mailbox;
-    if (e.kind == EventKind::MessageStored || e.kind == EventKind::MessagePreset) {
+    const bool filed = e.kind == EventKind::MessageStored || e.kind == EventKind::MessagePreset ||
+                       e.kind == EventKind::MessageExpunged || e.kind == EventKind::FlagsChanged ||
+                       e.kind == EventKind::Downloaded;
+    if (filed || e.kind == EventKind::FolderCreated || e.kind == EventKind::MailboxCreated) j["mailbox"] = e.mailbox;
+    if (filed) {
       j["folder"] = e.folder;
       j["uid"] = e.uid;
     }
+    if (e.kind == EventKind::FlagsChanged) j["flags"] = e.text.str();
+    if ((e.kind == EventKind::MessageStored || e.kind == EventKind::MessagePreset) && !e.text_alt.empty())
+      j["flags"] = e.text_alt.str();
+    if (e.kind == EventKind::Downloaded && !e.text.empty()) j["uidl"] = e.text.str();
     if (e.kind == EventKind::FolderCreated) {
       j["folder"] = e.folder;
       j["uidvalidity"] = e.uid;

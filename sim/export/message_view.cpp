@@ -65,10 +65,13 @@ MessageView build_message_view(const MessageSnapshot& m, const Translations& tr,
     case CopyKind::Stored:
       v.copy = fill(tr.get("message.copy_stored"), {m.mailbox, folder.empty() ? "INBOX" : folder, m.holder});
       break;
+    case CopyKind::Local: v.copy = fill(tr.get("message.copy_local"), {m.holder, m.mailbox}); break;
   }
   // A draft has no envelope yet: the mail program gives it to a server in MAIL FROM and RCPT TO.
   if (m.kind == CopyKind::Draft)
     v.envelope_note = tr.get("message.draft_envelope");
+  else if (m.kind == CopyKind::Local)  // POP3 and IMAP hand over the message, never its envelope
+    v.envelope_note = tr.get("message.local_envelope");
   else {
     std::string rcpts;
     for (const auto& r : m.envelope_to) rcpts += (rcpts.empty() ? "<" : ", <") + r + ">";

@@ -115,7 +115,7 @@ void Loader::timeline(const Json& root, Scenario& s) {
   for (std::size_t i = 0; i < l->size(); ++i) {
     const Json& j = (*l)[i];
     const JsonPath p = top / "timeline" / i;
-    if (!object(j, p, {"at", "send", "say", "repeat", "fault", "force_reply"})) continue;
+    if (!object(j, p, {"at", "send", "say", "repeat", "fault", "force_reply", "check_mail"})) continue;
     TimelineItem item;
     if (auto at = duration(j, "at", p, true)) item.at = *at;
     if (auto say = text(j, "say", p, false)) item.say = *say;
@@ -123,7 +123,7 @@ void Loader::timeline(const Json& root, Scenario& s) {
       // "A spammer sends 10,000 messages": the same send, `count` times, `every` apart.
       const Json& rj = j.at("repeat");
       const JsonPath rp = p / "repeat";
-      if (!j.contains("send") && !j.contains("fault") && !j.contains("force_reply"))
+      if (!j.contains("send") && !j.contains("fault") && !j.contains("force_reply") && !j.contains("check_mail"))
         error(rp, "\"repeat\" repeats a \"send\"; this entry has none", true);
       if (object(rj, rp, {"count", "every"})) {
         if (auto n = integer(rj, "count", rp, true, 1, static_cast<std::int64_t>(kMaxRepeat)))
@@ -188,10 +188,15 @@ void Loader::timeline(const Json& root, Scenario& s) {
     }
     if (j.contains("fault")) item.fault = fault(j.at("fault"), p / "fault", s);
     if (j.contains("force_reply")) item.force_reply = force_reply(j.at("force_reply"), p / "force_reply", s);
-    const int actions = int(j.contains("send")) + int(j.contains("fault")) + int(j.contains("force_reply"));
+    if (j.contains("check_mail")) item.check_mail = check_mail(j.at("check_mail"), p / "check_mail", s);
+    const int actions = int(j.contains("send")) + int(j.contains("fault")) + int(j.contains("force_reply")) +
+                        int(j.contains("check_mail"));
     if (actions == 0 && !j.contains("say"))
-      error(p, "a timeline entry needs something to happen: \"send\", \"fault\", \"force_reply\" and/or \"say\"");
-    if (actions > 1) error(p, "one timeline entry does one thing: \"send\", \"fault\" or \"force_reply\"; use one entry for each");
+      error(p, "a timeline entry needs something to happen: \"send\", \"fault\", \"force_reply\", \"check_mail\" "
+               "and/or \"say\"");
+    if (actions > 1)
+      error(p, "one timeline entry does one thing: \"send\", \"fault\", \"force_reply\" or \"check_mail\"; use one "
+               "entry for each");
     if (j.contains("repeat") && !j.contains("send") && actions > 0)
       error(p / "repeat", "only a \"send\" repeats");
     if (item.send) ++total_sends_;
@@ -201,6 +206,28 @@ void Loader::timeline(const Json& root, Scenario& s) {
     s.timeline.push_back(std::move(item));
     timeline_index_.push_back(i);
   }
+}
+
+std::optional<CheckMailAction> Loader::check_mail(const Json& j, const JsonPath& p, const Scenario& s) {
+  // "check_mail": "laptop", or {"device": "laptop", "password": "wrong"} to show a refused login.
+  CheckMailAction a;
+  if (j.is_string()) {
+    a.device = j.get<std::string>();
+  } else {
+    if (!object(j, p, {"device", "password"})) return std::nullopt;
+    if (auto d = str(j, "device", p, true, "the name of a client device")) a.device = *d;
+    if (auto pw = str(j, "password", p, false, "the password to log in with")) {
+      a.password = *pw;
+      a.has_password = true;
+    }
+  }
+  const JsonPath at = j.is_string() ? p : p / "device";
+  const HostSpec* h = host_named(s, a.device);
+  if (missing_host(s, a.device)) error(at, "no host is named " + qt(a.device) + "; hosts: " + host_list(s));
+  else if (wrong_role(h, HostRole::Client)) error(at, qt(a.device) + " is an MTA; mail is checked from a client device");
+  else if (h && !h->retrieve)
+    error(at, qt(a.device) + " has no \"retrieve\" settings: give the host \"retrieve\": {\"protocol\": \"pop3\"}");
+  return a;
 }
 
 void Loader::action_host(const Scenario& s, const std::string& name, const JsonPath& path, std::optional<HostRole> role) {
@@ -384,13 +411,16 @@ void Loader::narration(const Json& root, Scenario& s) {
     if (j.contains("when")) {
       const Json& w = j.at("when");
       const JsonPath wp = p / "when";
-      if (object(w, wp, {"stored", "command", "accepted", "host"})) {
+      if (object(w, wp, {"stored", "command", "accepted", "host", "downloaded", "expunged", "flagged"})) {
         const int kinds = static_cast<int>(w.contains("stored")) + static_cast<int>(w.contains("command")) +
-                          static_cast<int>(w.contains("accepted"));
+                          static_cast<int>(w.contains("accepted")) + static_cast<int>(w.contains("downloaded")) +
+                          static_cast<int>(w.contains("expunged")) + static_cast<int>(w.contains("flagged"));
         Trigger t;
         // With more than one kind given, each is still checked; the first one is kept.
         if (kinds != 1)
-          error(wp, "give exactly one of \"stored\" (a user's address), \"command\" (an SMTP verb) or \"accepted\" (an MTA host)");
+          error(wp, "give exactly one of \"stored\" (a user's address), \"command\" (an SMTP or POP3 verb), "
+                    "\"accepted\" (an MTA host), \"downloaded\" (a device), \"expunged\" or \"flagged\" (a user's "
+                    "address)");
         bool kind_set = false;
         if (auto st = str(w, "stored", wp, false, "a user's address")) {
           t.kind = Trigger::Kind::Stored;
@@ -402,18 +432,21 @@ void Loader::narration(const Json& root, Scenario& s) {
               !user_exists(s, *st) && users_complete_)
             error(wp / "stored", "no user has the address " + qt(*st));
         }
-        if (auto cmd = str(w, "command", wp, false, "an SMTP verb such as \"DATA\"")) {
+        if (auto cmd = str(w, "command", wp, false, "an SMTP or POP3 verb such as \"DATA\" or \"RETR\"")) {
           if (!kind_set) {
             t.kind = Trigger::Kind::Command;
             t.verb = *cmd;
             kind_set = true;
           }
-          static const std::set<std::string> verbs{"HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA",
-                                                   "RSET", "NOOP", "VRFY", "ETRN", "QUIT", "BDAT"};
+          static const std::set<std::string> verbs{"HELO", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET",
+                                                   "NOOP", "VRFY", "ETRN", "QUIT", "BDAT", "USER", "PASS", "STAT",
+                                                   "LIST", "UIDL", "RETR", "TOP", "DELE", "CAPA", "STLS"};
           std::string upper = *cmd;
           for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
           if (!verbs.count(upper))
-            error(wp / "command", "expected an SMTP verb (HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, BDAT, RSET, NOOP, VRFY, ETRN, QUIT), got " + qt(*cmd));
+            error(wp / "command", "expected an SMTP verb (HELO, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, BDAT, RSET, NOOP, "
+                                  "VRFY, ETRN, QUIT) or a POP3 verb (USER, PASS, STAT, LIST, UIDL, RETR, TOP, DELE, CAPA, "
+                                  "STLS), got " + qt(*cmd));
         }
         if (auto acc = str(w, "accepted", wp, false, "an MTA host name")) {
           if (!kind_set) {
@@ -424,6 +457,28 @@ void Loader::narration(const Json& root, Scenario& s) {
           const HostSpec* h = host_named(s, *acc);
           if (missing_host(s, *acc) || wrong_role(h, HostRole::Mta))
             error(wp / "accepted", "no MTA host is named " + qt(*acc));
+        }
+        if (auto dev = str(w, "downloaded", wp, false, "a client device's name")) {
+          if (!kind_set) {
+            t.kind = Trigger::Kind::Downloaded;
+            t.host = *dev;
+            kind_set = true;
+          }
+          const HostSpec* h = host_named(s, *dev);
+          if (missing_host(s, *dev) || wrong_role(h, HostRole::Client))
+            error(wp / "downloaded", "no client device is named " + qt(*dev));
+        }
+        for (const char* key : {"expunged", "flagged"}) {
+          auto who = str(w, key, wp, false, "a user's address");
+          if (!who) continue;
+          if (!kind_set) {
+            t.kind = std::string_view(key) == "expunged" ? Trigger::Kind::Expunged : Trigger::Kind::Flagged;
+            t.mailbox = normalize_address(*who);
+            kind_set = true;
+          }
+          if (address(*who, wp / key, false, "expected a user's address such as \"bob@correo.example\", got " + qt(*who)) &&
+              !user_exists(s, *who) && users_complete_)
+            error(wp / key, "no user has the address " + qt(*who));
         }
         if (auto host = str(w, "host", wp, false, "a server host name")) {
           if (!w.contains("command")) error(wp / "host", "\"host\" goes with \"command\" only", true);
@@ -471,6 +526,27 @@ void Loader::cross_checks(const Scenario& s) {
     if (!found)
       error(p / "user", "no MTA host serves " + qt(addr->domain) +
                             ", so this device has no server to send through; add \"submit_to\": \"<MTA host>\"");
+  }
+  // A device that reads mail needs a server that offers POP3, and a password to log in with.
+  for (std::size_t k = 0; k < s.hosts.size(); ++k) {
+    const HostSpec& h = s.hosts[k];
+    if (h.role != HostRole::Client || !h.retrieve || role_unsure_.count(h.name) || !hosts_complete_) continue;
+    const JsonPath p = JsonPath{} / "hosts" / host_index_[k] / "retrieve";
+    if (!h.retrieve->server.empty() && missing_host(s, h.retrieve->server)) {
+      error(p / "server", "no host is named " + qt(h.retrieve->server) + "; hosts: " + host_list(s));
+      continue;
+    }
+    const HostSpec* server = retrieval_server(s, h);
+    if (!server) {
+      if (!h.retrieve->server.empty()) error(p / "server", qt(h.retrieve->server) + " is not an MTA");
+      else if (parse_address(h.user)) error(p, "no MTA host serves this device's user; add \"server\": \"<MTA host>\"");
+      continue;
+    }
+    if (std::find(server->services.begin(), server->services.end(), "pop3") == server->services.end())
+      error(p, server->name + " does not offer POP3: add \"pop3\" to its \"services\"");
+    const UserSpec* user = find_user(s, h.user);
+    if (users_complete_ && parse_address(h.user) && (!user || user->password.empty()))
+      error(p, qt(h.user) + " has no \"password\" in \"users\"; a mail program logs in to read mail");
   }
   // A send that must log in needs a password: the default submission port refuses strangers.
   for (std::size_t k = 0; k < s.timeline.size(); ++k) {

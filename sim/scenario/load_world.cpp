@@ -91,7 +91,7 @@ void Loader::hosts(const Json& root, Scenario& s) {
     const Json& j = (*l)[i];
     const JsonPath p = top / "hosts" / i;
     if (!object(j, p, {"name", "role", "address", "user", "submit_to", "submit_port", "domains", "services",
-                       "software", "policy", "auth_mechanism", "use_bdat"})) {
+                       "software", "policy", "auth_mechanism", "use_bdat", "retrieve"})) {
       hosts_complete_ = false;
       continue;
     }
@@ -108,7 +108,8 @@ void Loader::hosts(const Json& root, Scenario& s) {
     }
     // Which fields belong here depends on the role. When "role" is missing or wrong, the other fields
     // say what the host is meant to be, and are checked as that (or as both, when they disagree).
-    static constexpr const char* kClientFields[] = {"user", "submit_to", "submit_port", "auth_mechanism", "use_bdat"};
+    static constexpr const char* kClientFields[] = {"user", "submit_to", "submit_port", "auth_mechanism", "use_bdat",
+                                                    "retrieve"};
     static constexpr const char* kMtaFields[] = {"domains", "services", "software", "policy"};
     const bool client_like = std::any_of(std::begin(kClientFields), std::end(kClientFields),
                                          [&](const char* k) { return j.contains(k); });
@@ -170,6 +171,35 @@ void Loader::client_fields(const Json& j, const JsonPath& p, HostSpec& h, bool r
     h.auth_mechanism = *m;
   }
   if (auto b = boolean(j, "use_bdat", p)) h.use_bdat = *b;
+  if (j.contains("retrieve")) {
+    // How its mail program reads mail: "retrieve": {"protocol": "pop3", "leave_copy": true, ...}
+    const Json& r = j.at("retrieve");
+    const JsonPath rp = p / "retrieve";
+    if (object(r, rp, {"protocol", "server", "port", "leave_copy", "remember", "remove_after"})) {
+      RetrievalSpec spec;
+      if (auto proto = str(r, "protocol", rp, true, "\"pop3\"")) {
+        if (*proto == "imap")
+          error(rp / "protocol", "\"imap\" is not simulated yet in this version; available: \"pop3\"");
+        else if (*proto != "pop3")
+          error(rp / "protocol", "expected \"pop3\", got " + qt(*proto));
+      }
+      if (auto sv = str(r, "server", rp, false, "the name of the MTA host that keeps this user's mail")) spec.server = *sv;
+      if (auto port = integer(r, "port", rp, false, 1, 65535)) {
+        if (*port != 110) error(rp / "port", "expected 110 (POP3), got " + std::to_string(*port));
+        spec.port = static_cast<int>(*port);
+      }
+      if (auto b = boolean(r, "leave_copy", rp)) spec.leave_copy = *b;
+      if (auto b = boolean(r, "remember", rp)) spec.remember = *b;
+      if (auto d = duration(r, "remove_after", rp, false)) {
+        spec.remove_after = *d;
+        if (!spec.leave_copy)
+          error(rp / "remove_after", "\"remove_after\" goes with \"leave_copy\": true (without it every message is deleted at once)");
+        if (!spec.remember)
+          error(rp / "remove_after", "\"remove_after\" needs \"remember\": true (the device must know when it downloaded each message)");
+      }
+      h.retrieve = spec;
+    }
+  }
 }
 
 void Loader::mta_fields(const Json& j, const JsonPath& p, HostSpec& h, bool required) {
@@ -186,10 +216,11 @@ void Loader::mta_fields(const Json& j, const JsonPath& p, HostSpec& h, bool requ
     h.services = str_list(j, "services", p, false, "a service name");
     for (std::size_t k = 0; k < h.services.size(); ++k) {
       const std::string& sv = h.services[k];
-      if (sv == "pop3" || sv == "imap")
-        error(p / "services" / k, qt(sv) + " is not simulated yet in this version; available: \"smtp\" (port 25), \"submission\" (port 587)");
-      else if (sv != "smtp" && sv != "submission")
-        error(p / "services" / k, "expected \"smtp\" (port 25) or \"submission\" (port 587), got " + qt(sv));
+      if (sv == "imap")
+        error(p / "services" / k, qt(sv) + " is not simulated yet in this version; available: \"smtp\" (port 25), "
+                                           "\"submission\" (port 587), \"pop3\" (port 110)");
+      else if (sv != "smtp" && sv != "submission" && sv != "pop3")
+        error(p / "services" / k, "expected \"smtp\" (port 25), \"submission\" (port 587) or \"pop3\" (port 110), got " + qt(sv));
     }
   } else {
     h.services = {"smtp"};

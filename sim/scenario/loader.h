@@ -32,6 +32,7 @@ class Loader : public JsonReader {
   void timeline(const Json& root, Scenario& s);
   void check_total_sends();
   std::optional<FaultAction> fault(const Json& j, const JsonPath& path, const Scenario& s);
+  std::optional<CheckMailAction> check_mail(const Json& j, const JsonPath& p, const Scenario& s);
   std::optional<ForceReplyAction> force_reply(const Json& j, const JsonPath& path, const Scenario& s);
   void timeouts(const Json& j, const JsonPath& path, MtaPolicy& out);
   // A host named in a timeline action: it must exist, and have `role` when one is given.

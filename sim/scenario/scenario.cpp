@@ -35,6 +35,18 @@ SubmissionRoute submission_route(const Scenario& s, const HostSpec& device, cons
   return route;
 }
 
+const HostSpec* retrieval_server(const Scenario& s, const HostSpec& device) {
+  const HostSpec* server = nullptr;
+  if (device.retrieve && !device.retrieve->server.empty()) {
+    server = host_named(s, device.retrieve->server);
+  } else if (auto user = parse_address(device.user)) {
+    for (const auto& h : s.hosts)
+      if (h.role == HostRole::Mta && std::find(h.domains.begin(), h.domains.end(), user->domain) != h.domains.end())
+        server = &h;
+  }
+  return server && server->role == HostRole::Mta ? server : nullptr;
+}
+
 std::string mailbox_key(std::string_view address) {
   std::string out = normalize_address(address);
   for (char& c : out)

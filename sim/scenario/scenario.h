@@ -51,6 +51,15 @@ struct MtaPolicy {
   smtp::ClientTimeouts client_timeouts;          // how long its client waits for the next server
 };
 
+// How a device reads its user's mail (a mail program's account settings).
+struct RetrievalSpec {
+  std::string server;          // the MTA host it reads from ("" for the MTA of its user's domain)
+  int port = 110;              // POP3 (RFC 1939 §3)
+  bool leave_copy = false;     // "leave a copy of messages on the server": no DELE
+  bool remember = true;        // keeps the UIDLs it downloaded, so a copy left on the server is not fetched again
+  std::optional<Duration> remove_after;  // with leave_copy: "remove from server after" this long (DELE then)
+};
+
 struct HostSpec {
   std::string name;
   HostRole role = HostRole::Client;
@@ -61,9 +70,10 @@ struct HostSpec {
   int submit_port = 0;       // default: 587 when that MTA offers submission, else 25
   std::string auth_mechanism = "PLAIN";  // how the device logs in: "PLAIN" or "LOGIN"
   bool use_bdat = false;     // send with BDAT (RFC 3030) when the server offers CHUNKING
+  std::optional<RetrievalSpec> retrieve;  // how it reads mail; none: it only sends
   // mta
   std::vector<std::string> domains;
-  std::vector<std::string> services;  // "smtp" (25), "submission" (587)
+  std::vector<std::string> services;  // "smtp" (25), "submission" (587), "pop3" (110)
   std::string software = "Postfix";
   MtaPolicy policy;
 };
@@ -152,6 +162,13 @@ struct ForceReplyAction {
   bool hang_up = false;           // close the connection after the reply (421 always does)
 };
 
+// A device checks for new mail, as its mail program does when the user presses "Get mail".
+struct CheckMailAction {
+  std::string device;
+  std::string password;       // overrides the user's password (to show a failed login)
+  bool has_password = false;
+};
+
 struct TimelineItem {
   SimTime at = 0;
   std::size_t count = 1;  // "repeat": {"count": n, "every": d}: the send happens n times, d apart
@@ -159,16 +176,17 @@ struct TimelineItem {
   std::optional<SendAction> send;
   std::optional<FaultAction> fault;
   std::optional<ForceReplyAction> force_reply;
+  std::optional<CheckMailAction> check_mail;
   LocalText say;
 };
 
 // A narration that appears when something happens, rather than at a time.
 struct Trigger {
-  enum class Kind { Stored, Command, Accepted };
+  enum class Kind { Stored, Command, Accepted, Downloaded, Expunged, Flagged };
   Kind kind = Kind::Stored;
-  std::string mailbox;  // Stored: user address (empty: any)
-  std::string verb;     // Command: SMTP verb sent by a client, e.g. "DATA"
-  std::string host;     // Command: server host; Accepted: the MTA (empty: any)
+  std::string mailbox;  // Stored, Expunged, Flagged: user address (empty: any)
+  std::string verb;     // Command: SMTP or POP3 verb sent by a client, e.g. "DATA", "RETR"
+  std::string host;     // Command: server host; Accepted: the MTA; Downloaded: the device (empty: any)
 };
 
 struct NarrationItem {
@@ -202,6 +220,9 @@ struct SubmissionRoute {
   int port = 25;
 };
 SubmissionRoute submission_route(const Scenario& s, const HostSpec& device, const SendAction& send);
+// The MTA host a device reads its mail from (its "retrieve" server, else the MTA serving its user's
+// domain), or null when there is none.
+const HostSpec* retrieval_server(const Scenario& s, const HostSpec& device);
 // The user with this address, or null. Local parts match without regard to case, as Postfix does for
 // local delivery (it folds the address to lower case before the lookup); RFC 5321 §2.4 leaves case in
 // the local part to the receiving server.

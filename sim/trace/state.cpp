@@ -41,6 +41,59 @@ std::size_t FolderState::count_at(std::size_t n) const {
   return static_cast<std::size_t>(filed - items.begin()) - static_cast<std::size_t>(gone - deaths.begin());
 }
 
+std::string format_flags(std::uint8_t flags) {
+  static constexpr std::pair<std::uint8_t, const char*> kNames[] = {
+      {kFlagAnswered, "\\Answered"}, {kFlagFlagged, "\\Flagged"}, {kFlagDeleted, "\\Deleted"},
+      {kFlagSeen, "\\Seen"},         {kFlagDraft, "\\Draft"},     {kFlagRecent, "\\Recent"}};
+  std::string out;
+  for (const auto& [bit, name] : kNames)
+    if (flags & bit) out += (out.empty() ? "" : " ") + std::string(name);
+  return out;
+}
+
+std::uint8_t parse_flags(std::string_view text) {
+  static constexpr std::pair<std::uint8_t, std::string_view> kNames[] = {
+      {kFlagSeen, "\\seen"},     {kFlagAnswered, "\\answered"}, {kFlagFlagged, "\\flagged"},
+      {kFlagDeleted, "\\deleted"}, {kFlagDraft, "\\draft"},       {kFlagRecent, "\\recent"}};
+  std::uint8_t flags = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t end = std::min(text.find(' ', pos), text.size());
+    const std::string_view word = text.substr(pos, end - pos);
+    for (const auto& [bit, name] : kNames)
+      if (word.size() == name.size() &&
+          std::equal(word.begin(), word.end(), name.begin(), [](char a, char b) {
+            return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+          }))
+        flags |= bit;
+    pos = end + 1;
+  }
+  return flags;
+}
+
+std::uint8_t StoredItem::flags_at(std::size_t n) const {
+  auto it = std::partition_point(flag_changes.begin(), flag_changes.end(), [n](const auto& c) { return c.first < n; });
+  return it == flag_changes.begin() ? flags : (it - 1)->second;
+}
+
+StoredItem* FolderState::item(std::uint32_t uid) {
+  auto it = std::lower_bound(items.begin(), items.end(), uid, [](const StoredItem& i, std::uint32_t u) { return i.uid < u; });
+  return it != items.end() && it->uid == uid ? &*it : nullptr;
+}
+
+const StoredItem* FolderState::item(std::uint32_t uid) const { return const_cast<FolderState*>(this)->item(uid); }
+
+std::size_t DeviceState::count_at(std::size_t n) const {
+  const auto made = std::partition_point(copies.begin(), copies.end(), [n](const LocalCopy& c) { return c.born < n; });
+  const auto gone = std::lower_bound(deaths.begin(), deaths.end(), n);
+  return static_cast<std::size_t>(made - copies.begin()) - static_cast<std::size_t>(gone - deaths.begin());
+}
+
+const DeviceState* StateIndex::device(const std::string& name) const {
+  auto it = devices_.find(name);
+  return it == devices_.end() ? nullptr : &it->second;
+}
+
 std::uint32_t StateIndex::name(const std::string& s) {
   auto [it, added] = name_ids_.try_emplace(s, static_cast<std::uint32_t>(names_.size()));
   if (added) names_.push_back(s);
@@ -131,7 +184,7 @@ void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& mess
     case EventKind::MessagePreset:
     case EventKind::MessageStored: {
       FolderState& f = folder(e);
-      f.items.push_back(StoredItem{e.uid, e.message, e.time, at, kNever});
+      f.items.push_back(StoredItem{e.uid, e.message, e.time, at, kNever, parse_flags(e.text_alt.str()), {}});
       f.uidnext = std::max(f.uidnext, e.uid + 1);
       CopyPlace& p = places_[static_cast<std::size_t>(e.message)];
       p.folder = &f;
@@ -145,6 +198,41 @@ void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& mess
         open_queue_.erase({queue_[r].host, *queue_id});
       }
       break;
+    case EventKind::MessageExpunged:
+    case EventKind::FlagsChanged: {
+      auto box = mailboxes_.find(e.mailbox);
+      if (box == mailboxes_.end()) break;
+      auto f = box->second.folders.find(e.folder);
+      if (f == box->second.folders.end()) break;
+      StoredItem* item = f->second.item(e.uid);
+      if (!item || item->died != kNever) break;
+      if (e.kind == EventKind::MessageExpunged) {
+        item->died = at;
+        f->second.deaths.push_back(at);
+      } else {
+        item->flag_changes.emplace_back(at, parse_flags(e.text));
+      }
+      break;
+    }
+    case EventKind::DeviceAdded:
+    case EventKind::Downloaded: {
+      auto [d, added] = devices_.try_emplace(e.from);
+      if (added) d->second = DeviceState{e.from, e.mailbox, at, {}, {}};
+      if (e.kind == EventKind::DeviceAdded) break;
+      d->second.copies.push_back(LocalCopy{e.message, e.mailbox, e.folder, e.uid, std::string(e.text.str()), at, kNever});
+      break;
+    }
+    case EventKind::LocalRemoved: {
+      auto d = devices_.find(e.from);
+      if (d == devices_.end()) break;
+      for (LocalCopy& c : d->second.copies)
+        if (c.message == e.message && c.died == kNever) {
+          c.died = at;
+          d->second.deaths.push_back(at);
+          break;
+        }
+      break;
+    }
     case EventKind::Narration: narrations_.push_back(at); break;
     default: break;
   }
@@ -161,6 +249,10 @@ std::size_t StateIndex::bytes() const {
   b += places_.capacity() * sizeof(CopyPlace);
   b += open_queue_.size() * 96 + open_conns_.size() * 48;  // map nodes, roughly
   for (const auto& n : names_) b += 2 * (sizeof(n) + n.size()) + 48;
+  for (const auto& [name, d] : devices_) {
+    b += name.size() + sizeof(d) + 64 + d.deaths.capacity() * sizeof(std::uint32_t);
+    for (const auto& c : d.copies) b += sizeof(c) + c.mailbox.size() + c.folder.size() + c.uidl.size();
+  }
   for (const auto& [address, box] : mailboxes_) {
     b += 2 * address.size() + sizeof(box) + 64;
     for (const auto& [name, f] : box.folders)

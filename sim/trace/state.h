@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/chunked.h"
@@ -55,13 +57,31 @@ class Lifetimes {
   std::vector<std::vector<std::uint32_t>> blocks_;  // blocks_[k]: open after k * kLifetimeBlock events
 };
 
-// One message in a folder: filed at event `born`, expunged at `died` (kNever: still there).
+// IMAP's system flags (RFC 3501 §2.3.2), which POP3 servers keep too (Dovecot sets \Seen on RETR).
+enum MessageFlag : std::uint8_t {
+  kFlagSeen = 1,
+  kFlagAnswered = 2,
+  kFlagFlagged = 4,
+  kFlagDeleted = 8,
+  kFlagDraft = 16,
+  kFlagRecent = 32,
+};
+// "\Seen \Flagged" in RFC 3501's order (the order Dovecot lists them in); "" for none.
+std::string format_flags(std::uint8_t flags);
+// The flags a list like "\Seen \Deleted" names (case-insensitive); unknown words are left out.
+std::uint8_t parse_flags(std::string_view text);
+
+// One message in a folder: filed at event `born`, expunged at `died` (kNever: still there). Its flags
+// change over time: `flags` were set when it was filed, each later change is in `flag_changes`.
 struct StoredItem {
   std::uint32_t uid = 0;
   std::int64_t message = -1;  // index into Trace::messages()
   SimTime arrived = 0;
   std::uint32_t born = 0;
   std::uint32_t died = kNever;
+  std::uint8_t flags = 0;
+  std::vector<std::pair<std::uint32_t, std::uint8_t>> flag_changes;  // (event, flags from then on), ascending
+  std::uint8_t flags_at(std::size_t n) const;  // after n events
 };
 
 struct FolderState {
@@ -71,6 +91,29 @@ struct FolderState {
   std::uint32_t uidnext = 1;         // after the last event folded in (RFC 3501 §2.3.1.1)
   std::vector<StoredItem> items;     // in the order they were filed (ascending born and uid)
   std::vector<std::uint32_t> deaths; // events that removed an item, ascending
+  std::size_t count_at(std::size_t n) const;
+  StoredItem* item(std::uint32_t uid);  // by UID (items are in UID order), nullptr when none
+  const StoredItem* item(std::uint32_t uid) const;
+};
+
+// A copy a device keeps of a message it read from a server (POP3 RETR, an IMAP body it fetched).
+struct LocalCopy {
+  std::int64_t message = -1;  // the device's copy, index into Trace::messages()
+  std::string mailbox;        // whose mail it is, and where on the server it came from
+  std::string folder;
+  std::uint32_t uid = 0;
+  std::string uidl;           // POP3 UIDL ("" for IMAP)
+  std::uint32_t born = 0;
+  std::uint32_t died = kNever;
+};
+
+// What one device holds on its own disk (visible state: "phone: 3, laptop: 0, server: 0").
+struct DeviceState {
+  std::string name;
+  std::string user;   // whose mail it reads
+  std::uint32_t born = 0;
+  std::vector<LocalCopy> copies;  // in the order they were made
+  std::vector<std::uint32_t> deaths;  // events that removed a copy, ascending
   std::size_t count_at(std::size_t n) const;
 };
 
@@ -111,6 +154,8 @@ class StateIndex {
   std::uint32_t uidnext(const std::string& address, const std::string& folder) const;
 
   const std::map<std::string, MailboxState>& mailboxes() const { return mailboxes_; }
+  const std::map<std::string, DeviceState>& devices() const { return devices_; }
+  const DeviceState* device(const std::string& name) const;
   const std::vector<std::string>& names() const { return names_; }
   const Lifetimes& queue_lifetimes() const { return queue_life_; }
   const std::vector<QueueRecord>& queue_records() const { return queue_; }
@@ -128,6 +173,7 @@ class StateIndex {
 
   std::size_t applied_ = 0;
   std::map<std::string, MailboxState> mailboxes_;  // by address as declared
+  std::map<std::string, DeviceState> devices_;     // by host name; a device appears with its first copy
   std::vector<std::string> names_;                 // host names, interned
   std::map<std::string, std::uint32_t> name_ids_;
   std::vector<QueueRecord> queue_;

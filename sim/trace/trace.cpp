@@ -28,6 +28,11 @@ const char* to_string(EventKind kind) {
     case EventKind::MessagePreset: return "message-preset";
     case EventKind::Fault: return "fault";
     case EventKind::Lost: return "lost";
+    case EventKind::MessageExpunged: return "message-expunged";
+    case EventKind::FlagsChanged: return "flags-changed";
+    case EventKind::Downloaded: return "downloaded";
+    case EventKind::LocalRemoved: return "local-removed";
+    case EventKind::DeviceAdded: return "device-added";
   }
   return "?";
 }
@@ -39,6 +44,8 @@ const char* to_string(Protocol p) {
     case Protocol::Smtp: return "SMTP";
     case Protocol::Dns: return "DNS";
     case Protocol::Mda: return "MDA";
+    case Protocol::Pop3: return "POP3";
+    case Protocol::Imap: return "IMAP";
   }
   return "?";
 }

@@ -26,7 +26,7 @@ enum class EventKind : std::uint8_t {
   DnsAnswer,          // text = answer lines, or "NXDOMAIN"/"NODATA"
   MessageComposed,    // a client wrote a message; message = snapshot
   MessageAccepted,    // an MTA took responsibility; text = queue id; message = snapshot as queued
-  MessageStored,      // MDA put it into mailbox/folder; uid
+  MessageStored,      // MDA put it into mailbox/folder; uid; text_alt = its flags ("" for none)
   DeliveryDeferred,   // text = reason (temporary)
   DeliveryFailed,     // text = reason (permanent)
   Relayed,            // an MTA handed the message to the next MTA; text = Postfix-style log line
@@ -35,17 +35,25 @@ enum class EventKind : std::uint8_t {
   // Set-up (time 0) and later changes to what a mail server stores:
   MailboxCreated,     // from = the MTA that holds it ("" when none), mailbox = address as declared
   FolderCreated,      // mailbox, folder; uid = the folder's UIDVALIDITY
-  MessagePreset,      // a message already in mailbox/folder when the lesson starts; uid, message
+  MessagePreset,      // a message already in mailbox/folder when the lesson starts; uid, message, text_alt = flags
   // What a lesson makes go wrong, and what that does:
   Fault,              // a fault or forced reply starts or ends; text = its type ("host_down", "force_reply", ...),
                       // from = the host, to = the other host or ""; notes[0] = the sentence a student reads
   Lost,               // bytes of a line that never arrive (connection, from -> to); text = why:
                       // "host_down", "link_down" or "dropped"; time = when they would have arrived
+  // What reading mail changes (POP3 and IMAP sessions, a device's own store):
+  MessageExpunged,    // from = the server host; mailbox, folder, uid: the message is gone from the server;
+                      // text = the command that removed it ("QUIT" after DELE, "EXPUNGE", ...)
+  FlagsChanged,       // from = the server host; mailbox, folder, uid; text = the flags now ("\Seen \Flagged")
+  Downloaded,         // from = the device, to = the server; mailbox, folder, uid: what it copied; text = its
+                      // POP3 UIDL; message = the device's local copy
+  LocalRemoved,       // from = the device; message = the local copy it no longer has; text = why
+  DeviceAdded,        // set-up: from = a device that reads mail, mailbox = whose mail it reads
 };
 
 const char* to_string(EventKind kind);
 
-enum class Protocol : std::uint8_t { None, Tcp, Smtp, Dns, Mda };
+enum class Protocol : std::uint8_t { None, Tcp, Smtp, Dns, Mda, Pop3, Imap };
 const char* to_string(Protocol p);
 
 struct TraceEvent {
@@ -56,7 +64,7 @@ struct TraceEvent {
   Protocol protocol = Protocol::None;
   bool from_client = true;  // Line: true when the connection's client sent it
   bool encrypted = false;   // Line: sent inside TLS (an eavesdropper sees only its length)
-  std::uint32_t uid = 0;    // MessageStored; FolderCreated: UIDVALIDITY
+  std::uint32_t uid = 0;    // MessageStored, MessageExpunged, FlagsChanged, Downloaded; FolderCreated: UIDVALIDITY
   int port = 0;
   Name from;                // host that acts (sender of a line, client of a connection)
   Name to;                  // host on the other end
@@ -71,7 +79,7 @@ struct TraceEvent {
 };
 
 // Whose copy a snapshot is: a device's draft, an MTA's queued copy, or the copy filed in a mailbox.
-enum class CopyKind : std::uint8_t { Draft, Queued, Stored };
+enum class CopyKind : std::uint8_t { Draft, Queued, Stored, Local };
 
 // Header lines one hop added above the header section it received (which `below` holds, shared with
 // the copy it came from): a relayed copy holds its own Received: line, not the whole header again.
@@ -103,10 +111,11 @@ struct MessageSnapshot {
   Name helo;
   Name auth_user;
   bool tls = false;
-  // Who holds this copy: the device (draft), the MTA (queued) or the MTA whose mailbox has it (stored).
+  // Who holds this copy: the device (draft), the MTA (queued), the MTA whose mailbox has it (stored), or
+  // the device that downloaded it (local).
   CopyKind kind = CopyKind::Draft;
   Name holder;
-  Name mailbox;                      // Stored: the user whose mailbox it is in
+  Name mailbox;                      // Stored, Local: the user whose mailbox it is (was) in
   // What the lesson says about the connecting host (for the spoof verdict): the user whose device it
   // is, and the mail domains it serves when it is an MTA.
   Name client_user;

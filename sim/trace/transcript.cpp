@@ -86,6 +86,15 @@ Phrase describe(const TraceEvent& e, Lang lang) {
       if (!e.notes.empty()) return e.notes.front();
       break;
     case EventKind::Lost: return {"event.lost." + e.text.str(), {e.from, e.to}};
+    case EventKind::MessageExpunged:
+      return {"event.expunged", {e.from, e.mailbox, e.folder, std::to_string(e.uid), e.text}};
+    case EventKind::FlagsChanged:
+      return {e.text.empty() ? "event.flags_cleared" : "event.flags_changed",
+              {e.from, e.mailbox, e.folder, std::to_string(e.uid), e.text}};
+    case EventKind::Downloaded:
+      return {"event.downloaded", {e.from, e.to, e.mailbox, e.folder, std::to_string(e.uid), e.text}};
+    case EventKind::LocalRemoved: return {"event.local_removed", {e.from, e.text}};
+    case EventKind::DeviceAdded: return {"event.device_added", {e.from, e.mailbox}};
   }
   return {"event.unknown", {}};
 }

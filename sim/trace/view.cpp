@@ -6,7 +6,7 @@ namespace postlab {
 
 bool is_step(EventKind kind) {
   return kind != EventKind::QueueRemoved && kind != EventKind::MailboxCreated && kind != EventKind::FolderCreated &&
-         kind != EventKind::MessagePreset;
+         kind != EventKind::MessagePreset && kind != EventKind::DeviceAdded;
 }
 
 namespace {
@@ -59,6 +59,27 @@ std::vector<const StoredItem*> StateView::latest(const FolderState& folder, std:
     if (it->died >= n_) out.push_back(&*it);
   }
   std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::uint32_t StateView::uidnext(const FolderState& folder) const {
+  auto end = std::partition_point(folder.items.begin(), folder.items.end(), [this](const StoredItem& i) { return i.born < n_; });
+  return end == folder.items.begin() ? 1 : (end - 1)->uid + 1;
+}
+
+std::vector<const DeviceState*> StateView::devices() const {
+  std::vector<const DeviceState*> out;
+  for (const auto& [name, d] : state_->devices())
+    if (d.born < n_) out.push_back(&d);
+  return out;
+}
+
+std::vector<const LocalCopy*> StateView::copies(const DeviceState& device) const {
+  std::vector<const LocalCopy*> out;
+  for (const LocalCopy& c : device.copies) {
+    if (c.born >= n_) break;
+    if (c.died >= n_) out.push_back(&c);
+  }
   return out;
 }
 
@@ -119,8 +140,13 @@ ViewState StateView::snapshot() const {
     auto& folders = v.mailboxes[box->address];
     for (const FolderState* f : this->folders(*box)) {
       auto& items = folders[f->name];
-      for (const StoredItem* i : latest(*f, f->items.size())) items.push_back(MailboxItem{i->uid, i->message, i->arrived});
+      for (const StoredItem* i : latest(*f, f->items.size()))
+        items.push_back(MailboxItem{i->uid, i->message, i->arrived, flags(*i)});
     }
+  }
+  for (const DeviceState* d : devices()) {
+    auto& items = v.devices[d->name];
+    for (const LocalCopy* c : copies(*d)) items.push_back(LocalItem{c->message, c->mailbox, c->folder, c->uid});
   }
   for (const QueueEntryView& q : queue())
     v.queues[std::string(q.host)][std::string(q.queue_id)] = QueueItem{std::string(q.queue_id), q.message, std::string(q.status)};

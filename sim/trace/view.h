@@ -17,6 +17,7 @@ struct MailboxItem {
   std::uint32_t uid = 0;
   std::int64_t message = -1;  // index into Trace::messages()
   SimTime arrived = 0;
+  std::uint8_t flags = 0;
   bool operator==(const MailboxItem&) const = default;
 };
 
@@ -33,11 +34,19 @@ struct OpenConnection {
   bool operator==(const OpenConnection&) const = default;
 };
 
+struct LocalItem {
+  std::int64_t message = -1;
+  std::string mailbox, folder;
+  std::uint32_t uid = 0;
+  bool operator==(const LocalItem&) const = default;
+};
+
 struct ViewState {
   std::size_t applied = 0;  // how many trace events are folded in
   SimTime now = 0;
   // user -> folder -> messages, for every mailbox created so far (the set-up creates them at 0)
   std::map<std::string, std::map<std::string, std::vector<MailboxItem>>> mailboxes;
+  std::map<std::string, std::vector<LocalItem>> devices;            // device -> its own copies
   std::map<std::string, std::map<std::string, QueueItem>> queues;  // MTA host -> queue id -> item
   std::map<std::int64_t, OpenConnection> connections;              // open connections by id
   std::int64_t narration = -1;                                     // seq of the latest narration
@@ -68,6 +77,13 @@ class StateView {
   std::size_t count(const FolderState& folder) const { return folder.count_at(n_); }
   // The last `limit` messages in the folder, oldest first.
   std::vector<const StoredItem*> latest(const FolderState& folder, std::size_t limit) const;
+  std::uint8_t flags(const StoredItem& item) const { return item.flags_at(n_); }
+  // The UID the folder's next message will get (RFC 3501 §2.3.1.1).
+  std::uint32_t uidnext(const FolderState& folder) const;
+
+  // The devices that hold copies of their own (made so far), by name, and the copies each one has now.
+  std::vector<const DeviceState*> devices() const;
+  std::vector<const LocalCopy*> copies(const DeviceState& device) const;
 
   // Every queue entry, ordered by host and queue id.
   std::vector<QueueEntryView> queue() const;

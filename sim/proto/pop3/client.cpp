@@ -55,8 +55,13 @@ void ClientSession::fail(const std::string& why, SessionOutput& out) {
 }
 
 void ClientSession::next_message(SessionOutput& out) {
-  while (next_ < listing_.size() && job_.known.count(listing_[next_].second)) ++next_;
-  if (next_ < listing_.size()) return send("RETR " + std::to_string(listing_[next_].first), ClientState::Retr, out);
+  for (; next_ < listing_.size(); ++next_) {
+    const std::string& uidl = listing_[next_].second;
+    const std::string number = std::to_string(listing_[next_].first);
+    if (!job_.known.count(uidl)) return send("RETR " + number, ClientState::Retr, out);
+    // Downloaded on an earlier visit and kept on the server long enough: the copy there goes now.
+    if (job_.expire.count(uidl)) return send("DELE " + number, ClientState::Dele, out);
+  }
   send("QUIT", ClientState::Quit, out);
 }
 

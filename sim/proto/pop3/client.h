@@ -23,6 +23,7 @@ struct ClientJob {
   std::string password;
   bool leave_copy = false;           // "leave a copy on the server": no DELE
   std::set<std::string> known;       // UIDLs downloaded before (a device that leaves copies remembers them)
+  std::set<std::string> expire;      // of those, the ones to delete now ("remove from server after N days")
   Duration timeout = kClientTimeout;
 };
 

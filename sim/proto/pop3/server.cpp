@@ -30,7 +30,18 @@ void send_stuffed(std::string_view text, SessionOutput& out) {
 ServerSession::ServerSession(ServerConfig config, ServerHooks& hooks) : config_(std::move(config)), hooks_(hooks) {}
 
 ServerSession::~ServerSession() {
-  if (opened_) hooks_.release();
+  if (opened_) {
+    apply_seen();
+    hooks_.release();
+  }
+}
+
+void ServerSession::apply_seen() {
+  std::vector<std::size_t> seen;
+  for (std::size_t i = 0; i < retrieved_.size(); ++i)
+    if (retrieved_[i]) seen.push_back(i);
+  retrieved_.assign(retrieved_.size(), false);
+  if (!seen.empty()) hooks_.update({}, seen);
 }
 
 SessionOutput ServerSession::on_connect(SimTime now) {
@@ -64,6 +75,7 @@ SessionOutput ServerSession::on_closed() {
   if (state_ != State::Closed) state_ = State::Closed;
   if (opened_) {
     opened_ = false;
+    apply_seen();
     hooks_.release();
   }
   return out;
@@ -98,6 +110,7 @@ void ServerSession::close(SessionOutput& out) {
   state_ = State::Closed;
   if (opened_) {
     opened_ = false;
+    apply_seen();
     hooks_.release();
   }
 }
@@ -279,6 +292,7 @@ bool ServerSession::login(const std::string& user, const std::string& password, 
   opened_ = true;
   user_ = user;
   deleted_.assign(messages_.size(), false);
+  retrieved_.assign(messages_.size(), false);
   state_ = State::Transaction;
   out.reply("+OK Logged in.");
   return true;
@@ -348,6 +362,7 @@ bool ServerSession::transaction(std::string_view verb, std::string_view args, Se
     if (!n) return false;
     out.reply("+OK " + std::to_string(messages_[*n].size) + " octets");
     send_stuffed(hooks_.text(*n), out);
+    if (!messages_[*n].seen) retrieved_[*n] = true;
     return true;
   }
   if (verb == "TOP") {
@@ -386,6 +401,7 @@ bool ServerSession::transaction(std::string_view verb, std::string_view args, Se
   }
   if (verb == "RSET") {  // RFC 1939 §5: every message marked deleted is unmarked
     std::fill(deleted_.begin(), deleted_.end(), false);
+    std::fill(retrieved_.begin(), retrieved_.end(), false);  // Dovecot forgets the \Seen to come, too
     out.reply("+OK");
     return true;
   }
@@ -395,12 +411,15 @@ bool ServerSession::transaction(std::string_view verb, std::string_view args, Se
   }
   if (verb == "QUIT") {
     // RFC 1939 §6: the UPDATE state. Only now do deletions happen.
-    std::vector<std::size_t> gone;
-    for (std::size_t i = 0; i < deleted_.size(); ++i)
+    std::vector<std::size_t> gone, seen;
+    for (std::size_t i = 0; i < deleted_.size(); ++i) {
       if (deleted_[i]) gone.push_back(i);
-    if (!gone.empty()) hooks_.expunge(gone);
+      else if (retrieved_[i]) seen.push_back(i);  // a message deleted gets no \Seen
+    }
+    retrieved_.assign(retrieved_.size(), false);
+    if (!gone.empty() || !seen.empty()) hooks_.update(gone, seen);
     out.reply(gone.empty() ? "+OK Logging out." : "+OK Logging out, messages deleted.");
-    if (!gone.empty()) out.note("note.pop3.update", {std::to_string(gone.size())});
+    if (!gone.empty()) out.note(gone.size() == 1 ? "note.pop3.update_one" : "note.pop3.update", {std::to_string(gone.size())});
     close(out);
     return true;
   }

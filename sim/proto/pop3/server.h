@@ -39,6 +39,7 @@ struct ServerConfig {
 struct Listed {
   std::size_t size = 0;  // octets with CRLF line ends, as RETR sends them
   std::string uidl;      // RFC 1939 §7: stable across sessions
+  bool seen = false;     // it has the \Seen flag already
 };
 
 class ServerHooks {
@@ -49,8 +50,11 @@ class ServerHooks {
   // line when it cannot be had (another session holds it).
   virtual std::optional<std::string> open(const std::string& user, std::vector<Listed>& messages) = 0;
   virtual std::string text(std::size_t index) = 0;  // a listed message (0-based), CRLF line ends
-  // The UPDATE state (RFC 1939 §6): QUIT after a login removes the messages marked deleted.
-  virtual void expunge(const std::vector<std::size_t>& indexes) = 0;
+  // What the session changes in the maildrop (indexes are 0-based). The UPDATE state (RFC 1939 §6):
+  // QUIT after a login removes the messages marked deleted. Dovecot also gives \Seen to every message
+  // RETR sent that was not seen yet (not to TOP's, nor to deleted ones), at QUIT or when the session
+  // ends without it (pop3_no_flag_updates = no, its default); RSET forgets them.
+  virtual void update(const std::vector<std::size_t>& deleted, const std::vector<std::size_t>& seen) = 0;
   // The session is over, with QUIT or without (a dropped connection deletes nothing): the lock goes.
   virtual void release() {}
 };
@@ -103,6 +107,8 @@ class ServerSession {
   std::string delayed_reply_;
   std::vector<Listed> messages_;
   std::vector<bool> deleted_;
+  std::vector<bool> retrieved_;  // RETR sent it and it was not seen: \Seen when the session ends
+  void apply_seen();             // the session ends without QUIT: the \Seen flags still apply
 };
 
 }  // namespace postlab::pop3
