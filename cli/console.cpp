@@ -42,7 +42,7 @@ int run_console(const Scenario& scenario, const ConsoleOptions& o, const Transla
     client = world.add_guest_host(name, world.free_guest_address());
   }
   err << fill(tr.get("console.connecting"),
-              {net.host(client).name, net.host(client).address, o.host, std::to_string(o.port)})
+              {net.host(client).name, net.host(client).address, o.host, std::to_string(o.port), o.port == 110 ? "POP3" : "SMTP"})
       << "\n";
 
   const std::size_t first_event = world.trace().size();
@@ -84,6 +84,8 @@ int run_console(const Scenario& scenario, const ConsoleOptions& o, const Transla
       case EventKind::Relayed:
       case EventKind::DeliveryDeferred:
       case EventKind::DeliveryFailed:
+      case EventKind::MessageExpunged:
+      case EventKind::FlagsChanged:
         err << "  " << format_clock(e.time) << "  " << tr.phrase(describe(e, tr.lang())) << "\n";
         ++shown;
         break;

@@ -6,7 +6,8 @@ namespace postlab {
 
 GuestClient::GuestClient(World& world, HostId from, HostId server, int port, Heard heard)
     : world_(world), heard_(std::move(heard)) {
-  id_ = world_.net().connect(from, server, port, Protocol::Smtp, this);
+  const Protocol protocol = port == 110 ? Protocol::Pop3 : port == 143 ? Protocol::Imap : Protocol::Smtp;
+  id_ = world_.net().connect(from, server, port, protocol, this);
 }
 
 GuestClient::~GuestClient() {

@@ -30,6 +30,8 @@ class Mta : public Listener {
   const std::string& hostname() const { return spec_.name; }
   HostId host() const { return host_; }
   bool is_local_domain(std::string_view domain) const;
+  // A bare local part ("alice") as the address of this server's own domain ("alice@uni.example").
+  std::string qualify(const std::string& user) const { return resolve_local(user); }
   bool offers(int port) const;
   Mailstore& store() { return store_; }
   const Mailstore& store() const { return store_; }

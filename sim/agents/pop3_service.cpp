@@ -56,15 +56,17 @@ class Pop3Inbound : public ConnectionHandler, public pop3::ServerHooks {
     timer_.cancel();
   }
 
+  // Users log in with their address, or with the bare local part as on a server with system users.
   bool authenticate(const std::string& user, const std::string& password) override {
-    return mta_.authenticate(user, password);
+    return mta_.authenticate(mta_.qualify(user), password);
   }
   std::optional<std::string> open(const std::string& user, std::vector<pop3::Listed>& messages) override {
-    const std::string key = Mailstore::key(user);
+    const std::string address = mta_.qualify(user);
+    const std::string key = Mailstore::key(address);
     // RFC 1939 §8: one session at a time holds the maildrop. Dovecot's answer to a second one:
     if (!mta_.lock_maildrop(key)) return std::string("-ERR [IN-USE] Mailbox is locked by another POP3 session.");
     lock_ = key;
-    owner_ = mta_.store().owner(user);
+    owner_ = mta_.store().owner(address);
     const Trace& trace = world_.rec().trace();
     const MailboxState* box = trace.state().mailbox(owner_);
     if (!box) return std::nullopt;

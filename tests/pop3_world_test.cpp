@@ -1,0 +1,245 @@
+// POP3 in whole worlds: a mail server's pop3 service, devices that check mail, and the console, with
+// every change to a mailbox or a device's store read back from the trace's state.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "agents/guest.h"
+#include "agents/world.h"
+#include "scenario/load.h"
+#include "trace/player.h"
+#include "trace/transcript.h"
+#include "trace/view.h"
+
+using namespace postlab;
+
+namespace {
+
+// alice@example.test on mail.example.test (smtp and pop3) with `count` messages already in her INBOX;
+// `more` adds hosts (each followed by a comma) and `timeline` the timeline's entries.
+Scenario maildrop(int count, const std::string& more = "", const std::string& timeline = "") {
+  std::string messages;
+  for (int i = 1; i <= count; ++i)
+    messages += std::string(i > 1 ? "," : "") + R"({"message": {"from": "bob@example.test", "to": ["alice@example.test"],
+      "subject": "pop3 test message )" + std::to_string(i) + R"(", "body": "This is message )" + std::to_string(i) + R"(.\n"}})";
+  const std::string text = R"({
+  "format": 1, "title": "pop3 world test", "seed": 5,
+  "hosts": [)" + more + R"(
+    {"name": "mail.example.test", "role": "mta", "address": "198.51.100.7", "domains": ["example.test"],
+     "services": ["smtp", "pop3"]}
+  ],
+  "users": [{"address": "alice@example.test", "password": "alicepw", "messages": [)" + messages + R"(]}],
+  "timeline": [)" + timeline + R"(]
+})";
+  LoadResult r = load_scenario_text(text, "pop3-world-test.json");
+  std::string errors;
+  for (const auto& e : r.errors) errors += e.str() + "\n";
+  REQUIRE_MESSAGE(r.ok(), errors);
+  return *r.scenario;
+}
+
+// A person typing into one POP3 connection; what the server sent, as lines.
+struct Typist {
+  Typist(World& w, const std::string& name) : world(w) {
+    host = w.add_guest_host(name, w.free_guest_address());
+    guest = std::make_unique<GuestClient>(w, host, *w.net().find_by_name("mail.example.test"), 110,
+                                          [this](std::string_view b) { heard += b; });
+    guest->settle();
+  }
+  std::string say(const std::string& line) {
+    const std::size_t from = heard.size();
+    guest->type(line);
+    return heard.substr(from);
+  }
+  World& world;
+  HostId host = 0;
+  std::string heard;
+  std::unique_ptr<GuestClient> guest;
+};
+
+std::size_t inbox_count(const World& w) {
+  const MailboxState* box = w.trace().state().mailbox("alice@example.test");
+  REQUIRE(box);
+  return box->folders.at("INBOX").count_at(w.trace().size());
+}
+
+std::size_t count_kind(const World& w, EventKind kind) {
+  std::size_t n = 0;
+  for (const auto& e : w.trace().events()) n += e.kind == kind;
+  return n;
+}
+
+// A captured Dovecot session (tests/truth/pop3_*.txt): per connection, the client's lines and the
+// server's lines, with \r\n and \x09 written out as the capture writes them.
+struct Captured {
+  std::vector<std::vector<std::string>> client, server;
+};
+Captured read_capture(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in, path);
+  Captured c;
+  std::string line;
+  auto unescape = [](std::string s) {
+    if (s.size() >= 4 && s.substr(s.size() - 4) == "\\r\\n") s.resize(s.size() - 4);
+    for (std::size_t p; (p = s.find("\\x09")) != std::string::npos;) s.replace(p, 4, "\t");
+    return s;
+  };
+  while (std::getline(in, line)) {
+    if (line.rfind("# connect", 0) == 0) {
+      c.client.emplace_back();
+      c.server.emplace_back();
+      continue;
+    }
+    const auto mark = line.find("] ");
+    if (line.empty() || line[0] != '[' || mark == std::string::npos || c.client.empty()) continue;
+    const std::string rest = line.substr(mark + 2);
+    if (rest.rfind("C: ", 0) == 0) c.client.back().push_back(unescape(rest.substr(3)));
+    if (rest.rfind("S: ", 0) == 0) c.server.back().push_back(unescape(rest.substr(3)));
+  }
+  return c;
+}
+
+// The status lines of a session (+OK and -ERR), with what differs between two mailboxes made equal:
+// UIDLs, numbers and sizes.
+std::vector<std::string> status_lines(const std::vector<std::string>& lines) {
+  static const std::regex uidl("[0-9a-f]{16}"), number("[0-9]+");
+  std::vector<std::string> out;
+  for (const auto& l : lines) {
+    if (l.rfind("+OK", 0) != 0 && l.rfind("-ERR", 0) != 0) continue;
+    out.push_back(std::regex_replace(std::regex_replace(l, uidl, "<uidl>"), number, "N"));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("pop3 world: the console replays Dovecot's captured sessions with the same replies") {
+  struct Case {
+    const char* file;
+    int messages;  // what the maildrop held when the capture began
+  };
+  for (const Case& k : {Case{"pop3_01_session.txt", 3}, Case{"pop3_03_unknown_and_bad_args.txt", 2}}) {
+    CAPTURE(k.file);
+    const Captured captured = read_capture(std::string(POSTLAB_SOURCE_DIR "/tests/truth/") + k.file);
+    REQUIRE_FALSE(captured.client.empty());
+    World world(maildrop(k.messages));
+    REQUIRE(world.run());
+    for (std::size_t s = 0; s < captured.client.size(); ++s) {
+      CAPTURE(s);
+      Typist t(world, "console" + std::to_string(s));
+      for (const auto& line : captured.client[s]) t.say(line);
+      t.guest->hang_up();
+      CHECK(t.guest->closed());
+      REQUIRE(status_lines(captured.server[s]).size() >= 5);
+      CHECK(status_lines(split_lines(t.heard)) == status_lines(captured.server[s]));
+    }
+  }
+}
+
+TEST_CASE("pop3 world: QUIT expunges what DELE marked and a dropped connection deletes nothing") {
+  World world(maildrop(3));
+  REQUIRE(world.run());
+  {
+    Typist a(world, "one");
+    CHECK(a.say("USER alice") == "+OK\r\n");
+    CHECK(a.say("PASS alicepw") == "+OK Logged in.\r\n");
+    CHECK(a.say("RETR 2").rfind("+OK ", 0) == 0);
+    CHECK(a.say("DELE 1") == "+OK Marked to be deleted.\r\n");
+    // RFC 1939 §8: the maildrop is locked while this session holds it.
+    Typist b(world, "two");
+    b.say("USER alice@example.test");
+    CHECK(b.say("PASS alicepw") == "-ERR [IN-USE] Mailbox is locked by another POP3 session.\r\n");
+    a.guest->hang_up();  // no QUIT: no UPDATE state
+  }
+  CHECK(inbox_count(world) == 3);
+  CHECK(count_kind(world, EventKind::MessageExpunged) == 0);
+  // Dovecot still gives \Seen to what RETR sent when a session ends without QUIT.
+  const FolderState& inbox = world.trace().state().mailbox("alice@example.test")->folders.at("INBOX");
+  CHECK(inbox.items[1].flags_at(world.trace().size()) == kFlagSeen);
+  CHECK(inbox.items[0].flags_at(world.trace().size()) == 0);
+  {
+    Typist c(world, "three");
+    c.say("USER alice");
+    CHECK(c.say("PASS alicepw") == "+OK Logged in.\r\n");  // the lock went with the dropped session
+    c.say("DELE 1");
+    c.say("DELE 3");
+    CHECK(c.say("QUIT") == "+OK Logging out, messages deleted.\r\n");
+  }
+  CHECK(inbox_count(world) == 1);
+  CHECK(count_kind(world, EventKind::MessageExpunged) == 2);
+  // Stepping back: before the QUIT the view still shows three messages.
+  std::size_t quit = 0;
+  for (const auto& e : world.trace().events())
+    if (e.kind == EventKind::MessageExpunged && quit == 0) quit = e.seq;
+  CHECK(StateView(world.trace(), quit).count(inbox) == 3);
+  CHECK(StateView(world.trace(), quit + 1).count(inbox) == 2);
+}
+
+TEST_CASE("pop3 world: two devices on one maildrop and what each keeps") {
+  const std::string devices = R"(
+    {"name": "laptop", "role": "client", "address": "192.0.2.20", "user": "alice@example.test",
+     "retrieve": {"protocol": "pop3"}},
+    {"name": "phone", "role": "client", "address": "192.0.2.21", "user": "alice@example.test",
+     "retrieve": {"protocol": "pop3", "leave_copy": true, "remember": false}},
+    {"name": "tablet", "role": "client", "address": "192.0.2.22", "user": "alice@example.test",
+     "retrieve": {"protocol": "pop3", "leave_copy": true, "remove_after": "1d"}},)";
+  SUBCASE("download and delete: the second device finds nothing") {
+    World world(maildrop(2, devices, R"({"at": "1s", "check_mail": "laptop"}, {"at": "1m", "check_mail": "phone"})"));
+    REQUIRE(world.run());
+    const ViewState v = StateView(world.trace(), world.trace().size()).snapshot();
+    CHECK(v.devices.at("laptop").size() == 2);
+    CHECK(v.devices.at("phone").empty());
+    CHECK(v.devices.at("tablet").empty());
+    CHECK(v.mailboxes.at("alice@example.test").at("INBOX").empty());
+  }
+  SUBCASE("a device that forgets downloads the same message at every check") {
+    World world(maildrop(1, devices, R"({"at": "1s", "check_mail": "phone"}, {"at": "1m", "check_mail": "phone"},
+                                       {"at": "2m", "check_mail": "tablet"}, {"at": "3m", "check_mail": "tablet"})"));
+    REQUIRE(world.run());
+    const ViewState v = StateView(world.trace(), world.trace().size()).snapshot();
+    CHECK(v.devices.at("phone").size() == 2);
+    CHECK(v.devices.at("tablet").size() == 1);  // it remembers the UIDL
+    const auto& inbox = v.mailboxes.at("alice@example.test").at("INBOX");
+    REQUIRE(inbox.size() == 1);
+    CHECK(inbox[0].flags == kFlagSeen);
+  }
+  SUBCASE("remove from server after a day deletes the copy on the first check after it") {
+    World world(maildrop(1, devices, R"({"at": "1s", "check_mail": "tablet"}, {"at": "23h", "check_mail": "tablet"},
+                                       {"at": "1d1m", "check_mail": "tablet"})"));
+    REQUIRE(world.run());
+    std::vector<SimTime> expunged;
+    for (const auto& e : world.trace().events())
+      if (e.kind == EventKind::MessageExpunged) expunged.push_back(e.time);
+    REQUIRE(expunged.size() == 1);
+    CHECK(expunged[0] > kDay);
+    CHECK(inbox_count(world) == 0);
+    CHECK(StateView(world.trace(), world.trace().size()).snapshot().devices.at("tablet").size() == 1);
+  }
+  SUBCASE("a wrong password downloads nothing") {
+    World world(maildrop(1, devices, R"({"at": "1s", "check_mail": {"device": "laptop", "password": "nope"}})"));
+    REQUIRE(world.run());
+    CHECK(count_kind(world, EventKind::Downloaded) == 0);
+    CHECK(inbox_count(world) == 1);
+    bool refused = false;
+    for (const auto& e : world.trace().events())
+      refused = refused || (e.kind == EventKind::Line && std::string_view(e.text).rfind("-ERR [AUTH] Authentication failed.", 0) == 0);
+    CHECK(refused);
+  }
+}
+
+TEST_CASE("pop3 world: the same lesson gives the same trace twice") {
+  const std::string devices = R"(
+    {"name": "laptop", "role": "client", "address": "192.0.2.20", "user": "alice@example.test",
+     "retrieve": {"protocol": "pop3", "leave_copy": true}},)";
+  const Scenario s = maildrop(3, devices, R"({"at": "1s", "check_mail": "laptop"}, {"at": "1s", "check_mail": "laptop"})");
+  World a(s), b(s);
+  REQUIRE(a.run());
+  REQUIRE(b.run());
+  CHECK(a.trace().fingerprint() == b.trace().fingerprint());
+  // Two checks at once: the second waits for the first, then finds nothing new.
+  CHECK(count_kind(a, EventKind::Downloaded) == 3);
+}
