@@ -35,6 +35,48 @@ bool fitted_selectable(const std::string& text, const std::string& id, bool sele
   return ImGui::Selectable((shown + "##" + id).c_str(), selected);
 }
 
+std::string count_text(const Translations& tr, std::size_t n) {
+  return n == 1 ? tr.get("mailbox.one_message") : fill(tr.get("mailbox.messages"), {std::to_string(n)});
+}
+
+// "Alice — Subject": the display name keeps a row short enough for the subject; the whole From: is
+// on hover and in the inspector.
+std::string short_row(const Translations& tr, const MailSummary& s) {
+  const std::string subject = s.subject.empty() ? tr.get("mailbox.no_subject") : s.subject;
+  const std::size_t lt = s.from.find(" <");
+  const std::string who = lt != std::string::npos && lt > 0 ? s.from.substr(0, lt) : s.from;
+  return who + "  —  " + subject;
+}
+
+// Each device that reads mail, with the copies it keeps itself (what POP3 took away from the
+// server, or what IMAP cached); a click on one inspects it.
+void draw_devices(const Frame& f, UiState& ui, const StateView& view) {
+  const Translations& tr = *f.tr;
+  const std::vector<const DeviceState*> devices = view.devices();
+  if (devices.empty()) return;
+  ImGui::Separator();
+  ImGui::TextUnformatted(tr.c("mailbox.devices"));
+  for (const DeviceState* d : devices) {
+    const std::vector<const LocalCopy*> copies = view.copies(*d);
+    const std::string label = d->name + "  ·  " + count_text(tr, copies.size());
+    ImGui::SetNextItemOpen(true, ImGuiCond_Once);
+    if (!ImGui::TreeNode((label + "##dev" + d->name).c_str())) continue;
+    if (copies.empty()) ImGui::TextDisabled("%s", tr.c("mailbox.empty"));
+    const std::size_t first = copies.size() > kRowsListed ? copies.size() - kRowsListed : 0;
+    if (first > 0) ImGui::TextDisabled("%s", fill(tr.get("mailbox.more"), {std::to_string(first)}).c_str());
+    for (std::size_t k = first; k < copies.size(); ++k) {
+      const LocalCopy& c = *copies[k];
+      const MailSummary& s = (*f.summaries)[static_cast<std::size_t>(c.message)];
+      if (fitted_selectable(short_row(tr, s), "d" + std::to_string(c.message), ui.selected_message == c.message))
+        ui.selected_message = ui.selected_message == c.message ? -1 : c.message;
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s\n%s", s.from.c_str(),
+                          fill(tr.get("mailbox.copy_of"), {c.mailbox, c.folder, std::to_string(c.uid)}).c_str());
+    }
+    ImGui::TreePop();
+  }
+}
+
 }  // namespace
 
 void draw_mailboxes(const Frame& f, UiState& ui) {
@@ -49,14 +91,32 @@ void draw_mailboxes(const Frame& f, UiState& ui) {
   }
   const StateView view = f.player->view();
   const std::vector<const MailboxState*> boxes = view.mailboxes();
+  // One line that says where the mail is, when devices keep mail of their own.
+  const auto devices = view.devices();
+  if (!devices.empty()) {
+    std::string where;
+    for (const DeviceState* d : devices) where += (where.empty() ? "" : " · ") + d->name + ": " + std::to_string(view.copies(*d).size());
+    for (const MailboxState* box : boxes) {
+      std::size_t n = 0;
+      for (const FolderState* fs : view.folders(*box)) n += view.count(*fs);
+      bool read = false;
+      for (const DeviceState* d : devices) read = read || d->user == box->address;
+      if (read) where += " · " + fill(tr.get("mailbox.where_server"), {box->address, std::to_string(n)});
+    }
+    text_wrapped(fill(tr.get("mailbox.where"), {where}), f.palette->accent);
+    ImGui::Separator();
+  }
   for (const MailboxState* box : boxes) {
     const std::string& user = box->address;
-    ImGui::SetNextItemOpen(boxes.size() <= kUsersOpenAtFirst, ImGuiCond_Once);
+    // With devices that read mail, the mailboxes they read come first to the eye: the others start closed.
+    bool read = devices.empty();
+    for (const DeviceState* d : devices) read = read || d->user == user;
+    ImGui::SetNextItemOpen(boxes.size() <= kUsersOpenAtFirst && read, ImGuiCond_Once);
     if (!ImGui::TreeNode(user.c_str())) continue;
     for (const FolderState* fs : view.folders(*box)) {
       const std::string& folder = fs->name;
       const std::size_t count = view.count(*fs);
-      const std::string label = folder + "  ·  " + fill(tr.get("mailbox.messages"), {std::to_string(count)});
+      const std::string label = folder + "  ·  " + count_text(tr, count);
       ImGui::SetNextItemOpen(folder == "INBOX", ImGuiCond_Once);
       if (!ImGui::TreeNode((label + "##" + user + folder).c_str())) continue;
       if (count == 0) ImGui::TextDisabled("%s", tr.c("mailbox.empty"));
@@ -66,21 +126,23 @@ void draw_mailboxes(const Frame& f, UiState& ui) {
         const StoredItem& item = *it;
         const MailSummary& s = (*f.summaries)[static_cast<std::size_t>(item.message)];
         const std::string subject = s.subject.empty() ? tr.get("mailbox.no_subject") : s.subject;
-        // The display name keeps the row short enough for the subject; the whole From: is on hover
-        // and in the inspector.
-        const std::size_t lt = s.from.find(" <");
-        const std::string who = lt != std::string::npos && lt > 0 ? s.from.substr(0, lt) : s.from;
-        const std::string row = tr.get("mailbox.uid") + " " + std::to_string(item.uid) + "  " + who + "  —  " + subject;
+        // Flags (IMAP's system flags, which Dovecot keeps for POP3 too) lead the row: a message read
+        // on one device shows as read everywhere.
+        const std::string flags = format_flags(view.flags(item));
+        const std::string row = tr.get("mailbox.uid") + " " + std::to_string(item.uid) + (flags.empty() ? "" : "  " + flags) +
+                                "  " + short_row(tr, s);
         if (fitted_selectable(row, std::to_string(item.message), ui.selected_message == item.message))
           ui.selected_message = ui.selected_message == item.message ? -1 : item.message;
         if (ImGui::IsItemHovered())
-          ImGui::SetTooltip("%s\n%s\n%s", s.from.c_str(), subject.c_str(),
-                            fill(tr.get("mailbox.arrived"), {format_clock(item.arrived)}).c_str());
+          ImGui::SetTooltip("%s\n%s\n%s%s", s.from.c_str(), subject.c_str(),
+                            fill(tr.get("mailbox.arrived"), {format_clock(item.arrived)}).c_str(),
+                            flags.empty() ? "" : ("\n" + fill(tr.get("mailbox.flags"), {flags})).c_str());
       }
       ImGui::TreePop();
     }
     ImGui::TreePop();
   }
+  draw_devices(f, ui, view);
   ImGui::End();
 }
 

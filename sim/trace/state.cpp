@@ -220,6 +220,11 @@ void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& mess
       if (added) d->second = DeviceState{e.from, e.mailbox, at, {}, {}};
       if (e.kind == EventKind::DeviceAdded) break;
       d->second.copies.push_back(LocalCopy{e.message, e.mailbox, e.folder, e.uid, std::string(e.text.str()), at, kNever});
+      if (e.message >= 0) {
+        CopyPlace& p = places_[static_cast<std::size_t>(e.message)];
+        p.device = &d->second;
+        p.item = static_cast<std::uint32_t>(d->second.copies.size() - 1);
+      }
       break;
     }
     case EventKind::LocalRemoved: {

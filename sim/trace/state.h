@@ -136,10 +136,12 @@ struct ConnectionRecord {
   int port = 0;
 };
 
-// Where a message copy sits: in a queue (a QueueRecord) or in a folder (an item of a FolderState).
+// Where a message copy sits: in a queue (a QueueRecord), in a folder (an item of a FolderState) or on
+// a device (a copy of a DeviceState).
 struct CopyPlace {
   std::uint32_t queue = kNever;
   const FolderState* folder = nullptr;
+  const DeviceState* device = nullptr;
   std::uint32_t item = 0;
 };
 

@@ -120,6 +120,10 @@ bool StateView::present(std::int64_t message) const {
     const StoredItem& item = p->folder->items[p->item];
     return item.born < n_ && item.died >= n_;
   }
+  if (p->device) {
+    const LocalCopy& c = p->device->copies[p->item];
+    return c.born < n_ && c.died >= n_;
+  }
   return false;
 }
 
