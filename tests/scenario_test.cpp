@@ -728,3 +728,39 @@ TEST_CASE("scenario: messages already in a mailbox are read with their folder an
   CHECK(has_error(bad, "users[0].messages[2].message.to_one_of", "not sent"));
   CHECK(has_error(bad, "users[0].messages[3]", "missing field \"message\""));
 }
+
+TEST_CASE("scenario: reading mail with POP3 reports every mistake in the settings and actions") {
+  // A device with POP3 settings that contradict each other, a server that does not offer POP3, a
+  // user without a password, and actions and triggers that name the wrong hosts: all in one run.
+  std::string text = with(R"("user": "alice@uni.example"})",
+                          R"("user": "alice@uni.example",
+     "retrieve": {"protocol": "imap", "port": 995, "remember": false, "remove_after": "2d"}})");
+  text = with(R"({"at": "1s", "send")", R"({"at": "2s", "check_mail": "mail.uni.example"},
+    {"at": "3s", "check_mail": {"device": "nobody"}},
+    {"at": "1s", "send")", text);
+  text = with(R"("timeline": [)", R"("narration": [{"when": {"downloaded": "mail.uni.example"}, "say": "x"},
+                 {"when": {"expunged": "zoe@uni.example"}, "say": "y"},
+                 {"when": {"command": "RETX"}, "say": "z"}],
+  "timeline": [)", text);
+  const LoadResult r = load_scenario_text(text, "lesson.json");
+  INFO(all_errors(r));
+  CHECK_FALSE(r.ok());
+  CHECK(has_error(r, "hosts[0].retrieve.protocol", "\"imap\" is not simulated yet"));
+  CHECK(has_error(r, "hosts[0].retrieve.port", "expected 110 (POP3), got 995"));
+  CHECK(has_error(r, "hosts[0].retrieve.remove_after", "goes with \"leave_copy\": true"));
+  CHECK(has_error(r, "hosts[0].retrieve.remove_after", "needs \"remember\": true"));
+  CHECK(has_error(r, "hosts[0].retrieve", "mail.uni.example does not offer POP3"));
+  CHECK(has_error(r, "hosts[0].retrieve", "has no \"password\" in \"users\""));
+  CHECK(has_error(r, "timeline[0].check_mail", "\"mail.uni.example\" is an MTA"));
+  CHECK(has_error(r, "timeline[1].check_mail.device", "no host is named \"nobody\""));
+  CHECK(has_error(r, "narration[0].when.downloaded", "no client device is named \"mail.uni.example\""));
+  CHECK(has_error(r, "narration[1].when.expunged", "no user has the address \"zoe@uni.example\""));
+  CHECK(has_error(r, "narration[2].when.command", "or a POP3 verb"));
+}
+
+TEST_CASE("scenario: check_mail needs a device that reads mail") {
+  const std::string text = with(R"({"at": "1s", "send")", R"({"at": "2s", "check_mail": "alice-laptop"},
+    {"at": "1s", "send")");
+  const LoadResult r = load_scenario_text(text, "lesson.json");
+  CHECK(has_error(r, "timeline[0].check_mail", "has no \"retrieve\" settings"));
+}
