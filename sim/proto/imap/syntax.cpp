@@ -222,6 +222,12 @@ std::string quoted(std::string_view text) {
   return out + "\"";
 }
 
+std::string astring(std::string_view text) {
+  bool atom = !text.empty();
+  for (char c : text) atom = atom && atom_char(c) && c != '%' && c != '*' && c != ']';
+  return atom ? std::string(text) : quoted(text);
+}
+
 std::string nstring(const std::optional<std::string>& text) { return text ? quoted(*text) : std::string("NIL"); }
 
 std::string internal_date(std::int64_t t) {

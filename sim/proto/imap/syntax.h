@@ -64,6 +64,8 @@ std::optional<SequenceSet> parse_sequence_set(std::string_view text);
 // 3501 §4.3); NIL for nullopt.
 std::string quoted(std::string_view text);
 std::string nstring(const std::optional<std::string>& text);
+// A mailbox name as Dovecot writes it: an atom when it can be one ("Work"), else a string.
+std::string astring(std::string_view text);
 // "24-Nov-2026 13:18:00 +0000" (RFC 3501 date-time), in UTC.
 std::string internal_date(std::int64_t unix_seconds);
 // The ENVELOPE of a message (RFC 3501 §7.4.2) from its header section: date, subject, from, sender,
