@@ -31,7 +31,7 @@ void write_steps_text(std::ostream& os, const Scenario& scenario, const Trace& t
                       std::size_t max_lines) {
   std::size_t steps = 0, route_width = 0;
   for (const auto& e : trace.events()) {
-    if (!is_step(e.kind)) continue;
+    if (!is_step(e)) continue;
     ++steps;
     route_width = std::max(route_width, display_width(route_of(e)));
   }
@@ -50,7 +50,7 @@ void write_steps_text(std::ostream& os, const Scenario& scenario, const Trace& t
 
   std::size_t step = 0;
   for (const auto& e : trace.events()) {
-    if (!is_step(e.kind)) continue;
+    if (!is_step(e)) continue;
     char head[48];
     std::snprintf(head, sizeof head, "%5zu  %s  ", ++step, format_clock(e.time).c_str());
     // A line inside TLS is marked: the simulation shows its text, an eavesdropper would not see it.

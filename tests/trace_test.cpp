@@ -39,7 +39,7 @@ const World& world_01() {
 std::size_t events_at(const Trace& t, std::size_t step) {
   std::size_t seen = 0;
   for (std::size_t i = 0; i < t.size(); ++i) {
-    if (!is_step(t.events()[i].kind)) continue;
+    if (!is_step(t.events()[i])) continue;
     if (++seen == step) return i + 1;
   }
   return t.size();  // step 0 is handled by the caller; the last step shows everything
@@ -48,7 +48,7 @@ std::size_t events_at(const Trace& t, std::size_t step) {
 // The set-up events before the first step (mailboxes and folders), which step 0 shows.
 std::size_t setup_events(const Trace& t) {
   std::size_t n = 0;
-  while (n < t.size() && !is_step(t.events()[n].kind)) ++n;
+  while (n < t.size() && !is_step(t.events()[n])) ++n;
   return n;
 }
 
@@ -127,14 +127,14 @@ TEST_CASE("Player: steps are the events a student sees and bookkeeping is folded
   const Trace& t = w.trace();
   Player p(t);
   std::size_t visible = 0;
-  for (const auto& e : t.events()) visible += is_step(e.kind);
+  for (const auto& e : t.events()) visible += is_step(e);
   CHECK(visible == t.size() - setup_events(t) - 2);
   CHECK(p.steps() == visible);
   CHECK(p.steps() < t.size());  // lesson 01 removes two queue entries
   std::size_t previous = 0;
   for (std::size_t k = 1; k <= p.steps(); ++k) {
     const std::size_t e = p.event_of_step(k);
-    CHECK(is_step(t.events()[e].kind));
+    CHECK(is_step(t.events()[e]));
     CHECK((k == 1 || e > previous));
     CHECK(p.step_of_event(e) == k);
     previous = e;
@@ -351,7 +351,7 @@ TEST_CASE("player: the step filter is a parameter and sync keeps a cursor that i
   LoadResult r = load_scenario_file(POSTLAB_SOURCE_DIR "/scenarios/01-smtp-basic.json");
   REQUIRE(r.ok());
   World w(*r.scenario);
-  Player lines_only(w.trace(), [](EventKind k) { return k == EventKind::Line; });
+  Player lines_only(w.trace(), [](const TraceEvent& e) { return e.kind == EventKind::Line; });
   REQUIRE(w.run_until(200 * kMillisecond));
   lines_only.sync();
   const std::size_t early = lines_only.steps();

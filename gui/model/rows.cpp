@@ -60,7 +60,7 @@ std::vector<TranscriptRow> build_rows(const Trace& trace, const Translations& tr
   std::vector<TranscriptRow> rows;
   const auto& events = trace.events();
   for (std::size_t i = 0; i < events.size(); ++i) {
-    if (!is_step(events[i].kind)) continue;
+    if (!is_step(events[i])) continue;
     for (auto& r : rows_for_event(events[i], i, tr, eavesdropper)) rows.push_back(std::move(r));
   }
   return rows;
@@ -77,7 +77,7 @@ void TranscriptIndex::clear() {
 void TranscriptIndex::extend(const Trace& trace, const Translations& tr, bool eavesdropper) {
   const auto& events = trace.events();
   for (; taken_ < events.size(); ++taken_) {
-    if (!is_step(events[taken_].kind)) continue;
+    if (!is_step(events[taken_])) continue;
     const std::vector<TranscriptRow> rows = rows_for_event(events[taken_], taken_, tr, eavesdropper);
     for (std::size_t k = 0; k < rows.size(); ++k) refs_.push_back(Ref{static_cast<std::uint32_t>(taken_), static_cast<std::uint32_t>(k)});
     widest_ = std::max(widest_, widest_row(rows));

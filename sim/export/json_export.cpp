@@ -65,7 +65,7 @@ void write_trace_json(std::ostream& out, const Scenario& scenario, const Trace& 
   put_list(out, "events", events.size(), [&](std::size_t index) {
     const TraceEvent& e = events[index];
     Json j;
-    if (is_step(e.kind)) j["step"] = ++step;
+    if (is_step(e)) j["step"] = ++step;
     j["seq"] = e.seq;
     j["time_us"] = e.time;
     j["time"] = format_clock(e.time);

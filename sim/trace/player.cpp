@@ -11,7 +11,7 @@ std::size_t Player::sync(bool follow) {
   const std::size_t before = steps();
   const auto& events = trace_.events();
   for (; taken_ < events.size(); ++taken_)
-    if (filter_(events[taken_].kind)) step_events_.push_back(static_cast<std::uint32_t>(taken_));
+    if (filter_(events[taken_])) step_events_.push_back(static_cast<std::uint32_t>(taken_));
   // The last step (and step 0 while there is none) shows every event after it too, so what it
   // shows changes when events are added: seek again.
   seek(follow && at_end ? steps() : cursor_);

@@ -13,7 +13,7 @@ namespace postlab {
 class Player {
  public:
   // Which events are steps (one press of →); the others are folded in silently.
-  using StepFilter = bool (*)(EventKind);
+  using StepFilter = bool (*)(const TraceEvent&);
 
   explicit Player(const Trace& trace, StepFilter is_step_event = is_step);
 

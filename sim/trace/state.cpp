@@ -103,13 +103,34 @@ std::uint32_t StateIndex::name(const std::string& s) {
 FolderState& StateIndex::folder(const TraceEvent& e) {
   const auto at = static_cast<std::uint32_t>(applied_);
   auto [box, new_box] = mailboxes_.try_emplace(e.mailbox);
-  if (new_box) box->second = MailboxState{e.mailbox, e.from, at, {}};
-  auto [f, new_folder] = box->second.folders.try_emplace(e.folder);
-  if (new_folder) {
-    f->second.name = e.folder;
-    f->second.born = at;
-  }
+  if (new_box) box->second = MailboxState{e.mailbox, e.from, at, {}, {}, {}};
+  auto f = box->second.folders.find(e.folder);
+  if (f == box->second.folders.end() || f->second.died != kNever) return new_folder(box->second, e.folder, at);
   return f->second;
+}
+
+FolderState& StateIndex::new_folder(MailboxState& box, const std::string& name, std::uint32_t at) {
+  if (auto old = box.folders.find(name); old != box.folders.end()) box.retired.push_back(box.folders.extract(old));
+  FolderState& f = box.folders[name];
+  f.name = name;
+  f.born = at;
+  return f;
+}
+
+void StateIndex::end_folder(FolderState& f, std::uint32_t at) {
+  f.died = at;
+  for (StoredItem& item : f.items)
+    if (item.died == kNever) {
+      item.died = at;
+      f.deaths.push_back(at);
+    }
+}
+
+bool MailboxState::subscribed(const std::string& folder, std::size_t n) const {
+  auto it = subscriptions.find(folder);
+  if (it == subscriptions.end()) return false;
+  auto c = std::partition_point(it->second.begin(), it->second.end(), [n](const auto& s) { return s.first < n; });
+  return c != it->second.begin() && (c - 1)->second;
 }
 
 const MailboxState* StateIndex::mailbox(const std::string& address) const {
@@ -147,7 +168,7 @@ void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& mess
   switch (e.kind) {
     case EventKind::MailboxCreated: {
       auto [box, added] = mailboxes_.try_emplace(e.mailbox);
-      if (added) box->second = MailboxState{e.mailbox, e.from, at, {}};
+      if (added) box->second = MailboxState{e.mailbox, e.from, at, {}, {}, {}};
       break;
     }
     case EventKind::FolderCreated: {
@@ -236,6 +257,36 @@ void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& mess
           d->second.deaths.push_back(at);
           break;
         }
+      break;
+    }
+    case EventKind::FolderDeleted:
+    case EventKind::FolderRenamed: {
+      auto box = mailboxes_.find(e.mailbox);
+      if (box == mailboxes_.end()) break;
+      auto f = box->second.folders.find(e.folder);
+      if (f == box->second.folders.end() || f->second.died != kNever) break;
+      FolderState& old = f->second;
+      std::vector<StoredItem> moved;  // a renamed folder keeps its messages, UIDs, flags and UIDVALIDITY
+      for (const StoredItem& item : old.items)
+        if (item.died == kNever) moved.push_back(StoredItem{item.uid, item.message, item.arrived, at, kNever, item.flags_at(at), {}});
+      const std::uint32_t uidvalidity = old.uidvalidity, uidnext = old.uidnext;
+      end_folder(old, at);
+      if (e.kind == EventKind::FolderDeleted) break;
+      FolderState& now = new_folder(box->second, std::string(e.text.str()), at);
+      now.uidvalidity = uidvalidity;
+      now.uidnext = uidnext;
+      now.items = std::move(moved);
+      for (std::size_t k = 0; k < now.items.size(); ++k) {
+        CopyPlace& p = places_[static_cast<std::size_t>(now.items[k].message)];
+        p.folder = &now;
+        p.item = static_cast<std::uint32_t>(k);
+      }
+      break;
+    }
+    case EventKind::Subscribed: {
+      auto box = mailboxes_.find(e.mailbox);
+      if (box == mailboxes_.end()) break;
+      box->second.subscriptions[e.folder].emplace_back(at, e.text == "on");
       break;
     }
     case EventKind::Narration: narrations_.push_back(at); break;

@@ -87,6 +87,7 @@ struct StoredItem {
 struct FolderState {
   std::string name;
   std::uint32_t born = 0;
+  std::uint32_t died = kNever;       // deleted, or renamed away (the new name is a folder of its own)
   std::uint32_t uidvalidity = 1;
   std::uint32_t uidnext = 1;         // after the last event folded in (RFC 3501 §2.3.1.1)
   std::vector<StoredItem> items;     // in the order they were filed (ascending born and uid)
@@ -121,7 +122,12 @@ struct MailboxState {
   std::string address;  // as the lesson declares it
   std::string host;     // the MTA whose store holds it ("" when no server of the lesson serves it)
   std::uint32_t born = 0;
-  std::map<std::string, FolderState> folders;  // ordered: deterministic iteration
+  std::map<std::string, FolderState> folders;  // ordered: deterministic iteration; the latest of each name
+  // A name used again after its folder was deleted or renamed away: the earlier folder, kept where it
+  // was (node handles do not move what they hold), for views of the time before.
+  std::vector<std::map<std::string, FolderState>::node_type> retired;
+  std::map<std::string, std::vector<std::pair<std::uint32_t, bool>>> subscriptions;  // name -> (event, on)
+  bool subscribed(const std::string& folder, std::size_t n) const;
 };
 
 struct QueueRecord {
@@ -172,6 +178,9 @@ class StateIndex {
  private:
   std::uint32_t name(const std::string& s);
   FolderState& folder(const TraceEvent& e);
+  // A folder of that name born now (a dead one of the same name is retired first).
+  FolderState& new_folder(MailboxState& box, const std::string& name, std::uint32_t at);
+  void end_folder(FolderState& f, std::uint32_t at);
 
   std::size_t applied_ = 0;
   std::map<std::string, MailboxState> mailboxes_;  // by address as declared

@@ -33,6 +33,9 @@ const char* to_string(EventKind kind) {
     case EventKind::Downloaded: return "downloaded";
     case EventKind::LocalRemoved: return "local-removed";
     case EventKind::DeviceAdded: return "device-added";
+    case EventKind::FolderDeleted: return "folder-deleted";
+    case EventKind::FolderRenamed: return "folder-renamed";
+    case EventKind::Subscribed: return "subscribed";
   }
   return "?";
 }

@@ -49,6 +49,9 @@ enum class EventKind : std::uint8_t {
                       // POP3 UIDL; message = the device's local copy
   LocalRemoved,       // from = the device; message = the local copy it no longer has; text = why
   DeviceAdded,        // set-up: from = a device that reads mail, mailbox = whose mail it reads
+  FolderDeleted,      // from = the server; mailbox, folder: gone with every message in it
+  FolderRenamed,      // from = the server; mailbox, folder = the old name, text = the new name
+  Subscribed,         // from = the server; mailbox, folder; text = "on" or "off" (IMAP SUBSCRIBE)
 };
 
 const char* to_string(EventKind kind);

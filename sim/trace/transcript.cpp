@@ -95,6 +95,10 @@ Phrase describe(const TraceEvent& e, Lang lang) {
       return {"event.downloaded", {e.from, e.to, e.mailbox, e.folder, std::to_string(e.uid), e.text}};
     case EventKind::LocalRemoved: return {"event.local_removed", {e.from, e.text}};
     case EventKind::DeviceAdded: return {"event.device_added", {e.from, e.mailbox}};
+    case EventKind::FolderDeleted: return {"event.folder_deleted", {e.from, e.mailbox, e.folder}};
+    case EventKind::FolderRenamed: return {"event.folder_renamed", {e.from, e.mailbox, e.folder, e.text}};
+    case EventKind::Subscribed:
+      return {e.text == "on" ? "event.subscribed" : "event.unsubscribed", {e.from, e.mailbox, e.folder}};
   }
   return {"event.unknown", {}};
 }

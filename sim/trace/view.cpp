@@ -4,7 +4,10 @@
 
 namespace postlab {
 
-bool is_step(EventKind kind) {
+bool is_step(const TraceEvent& e) {
+  // A folder a client creates over IMAP is a step; the folders of the set-up are not.
+  if (e.kind == EventKind::FolderCreated) return e.protocol == Protocol::Imap;
+  const EventKind kind = e.kind;
   return kind != EventKind::QueueRemoved && kind != EventKind::MailboxCreated && kind != EventKind::FolderCreated &&
          kind != EventKind::MessagePreset && kind != EventKind::DeviceAdded;
 }
@@ -47,7 +50,10 @@ std::vector<const MailboxState*> StateView::mailboxes() const {
 std::vector<const FolderState*> StateView::folders(const MailboxState& box) const {
   std::vector<const FolderState*> out;
   for (const auto& [name, f] : box.folders)
-    if (f.born < n_) out.push_back(&f);
+    if (f.born < n_ && f.died >= n_) out.push_back(&f);
+  for (const auto& node : box.retired)  // a name used again: its earlier folder, at the cursor's time
+    if (node.mapped().born < n_ && node.mapped().died >= n_) out.push_back(&node.mapped());
+  std::sort(out.begin(), out.end(), [](const FolderState* a, const FolderState* b) { return a->name < b->name; });
   return out;
 }
 

@@ -104,6 +104,6 @@ class StateView {
 };
 
 // Which events are steps for a student (one press of →). Bookkeeping events are folded silently.
-bool is_step(EventKind kind);
+bool is_step(const TraceEvent& event);
 
 }  // namespace postlab
