@@ -42,7 +42,7 @@ int run_console(const Scenario& scenario, const ConsoleOptions& o, const Transla
     client = world.add_guest_host(name, world.free_guest_address());
   }
   err << fill(tr.get("console.connecting"),
-              {net.host(client).name, net.host(client).address, o.host, std::to_string(o.port), o.port == 110 ? "POP3" : "SMTP"})
+              {net.host(client).name, net.host(client).address, o.host, std::to_string(o.port), o.port == 110 ? "POP3" : o.port == 143 ? "IMAP" : "SMTP"})
       << "\n";
 
   const std::size_t first_event = world.trace().size();
@@ -86,6 +86,9 @@ int run_console(const Scenario& scenario, const ConsoleOptions& o, const Transla
       case EventKind::DeliveryFailed:
       case EventKind::MessageExpunged:
       case EventKind::FlagsChanged:
+      case EventKind::FolderCreated:
+      case EventKind::FolderDeleted:
+      case EventKind::FolderRenamed:
         err << "  " << format_clock(e.time) << "  " << tr.phrase(describe(e, tr.lang())) << "\n";
         ++shown;
         break;

@@ -79,11 +79,11 @@ int main(int argc, char** argv) {
   std::string console_file;
   ConsoleOptions console_options;
   auto* console = app.add_subcommand(
-      "console", "Be the SMTP or POP3 client yourself: talk to a server inside the lesson's world, line by line.");
+      "console", "Be the SMTP, POP3 or IMAP client yourself: talk to a server inside the lesson's world, line by line.");
   console->add_option("file", console_file, "Lesson file (JSON)")->required();
   console->add_option("--host", console_options.host, "The mail server to talk to")->required();
-  console->add_option("--port", console_options.port, "25 (SMTP), 587 (submission) or 110 (POP3)")
-      ->check(CLI::IsMember({25, 587, 110}));
+  console->add_option("--port", console_options.port, "25 (SMTP), 587 (submission), 110 (POP3) or 143 (IMAP)")
+      ->check(CLI::IsMember({25, 587, 110, 143}));
   console->add_option("--as", console_options.as, "Act as this client host of the lesson (default: a stranger)");
   console->add_flag("--transcript", console_options.transcript, "Print C: and S: lines instead of the raw replies");
   console->footer(

@@ -243,3 +243,94 @@ TEST_CASE("pop3 world: the same lesson gives the same trace twice") {
   // Two checks at once: the second waits for the first, then finds nothing new.
   CHECK(count_kind(a, EventKind::Downloaded) == 3);
 }
+
+TEST_CASE("imap world: a session in IDLE hears at once what another session and a delivery change") {
+  LoadResult r = load_scenario_text(R"({
+  "format": 1, "title": "imap world test", "seed": 5,
+  "hosts": [
+    {"name": "alice-laptop", "role": "client", "address": "192.0.2.10", "user": "alice@example.test"},
+    {"name": "mail.example.test", "role": "mta", "address": "198.51.100.7", "domains": ["example.test"],
+     "services": ["smtp", "submission", "imap"]}
+  ],
+  "users": [{"address": "alice@example.test", "password": "alicepw", "messages": [
+    {"message": {"from": "bob@example.test", "subject": "one", "body": "1\n"}},
+    {"message": {"from": "bob@example.test", "subject": "two", "body": "2\n"}}]}]
+})", "imap-world.json");
+  REQUIRE(r.ok());
+  World world(*r.scenario);
+  REQUIRE(world.run());
+  const HostId server = *world.net().find_by_name("mail.example.test");
+  std::string a_heard, b_heard;
+  GuestClient a(world, world.add_guest_host("phone", "192.0.2.30"), server, 143, [&](std::string_view s) { a_heard += s; });
+  GuestClient b(world, world.add_guest_host("laptop", "192.0.2.31"), server, 143, [&](std::string_view s) { b_heard += s; });
+  a.settle();
+  CHECK(a_heard.rfind("* OK [CAPABILITY IMAP4rev1 ", 0) == 0);
+  a.type("a1 LOGIN alice alicepw");
+  a.type("a2 SELECT INBOX");
+  CHECK(a_heard.find("* 2 EXISTS\r\n* 2 RECENT\r\n") != std::string::npos);
+  a.type("a3 IDLE");
+  b.type("b1 LOGIN alice@example.test alicepw");
+  b.type("b2 SELECT INBOX");
+  CHECK(b_heard.find("* 0 RECENT") != std::string::npos);  // the phone took them
+  a_heard.clear();
+  b.type("b3 STORE 1 +FLAGS (\\Seen)");  // the laptop reads message 1 ...
+  CHECK(a_heard == "* 1 FETCH (FLAGS (\\Seen \\Recent))\r\n");  // ... and the phone, idling, is told
+  b.type("b4 CREATE Work");
+  b.type("b5 MOVE 2 Work");
+  CHECK(b_heard.find("* OK [COPYUID ") != std::string::npos);
+  CHECK(a_heard.find("* 2 EXPUNGE\r\n* 1 RECENT\r\n") != std::string::npos);
+  a.type("DONE");
+  a.type("a4 LOGOUT");
+  b.type("b6 LOGOUT");
+  // Every change is in the trace, and the view at the end shows it.
+  const ViewState v = StateView(world.trace(), world.trace().size()).snapshot();
+  const auto& box = v.mailboxes.at("alice@example.test");
+  REQUIRE(box.at("INBOX").size() == 1);
+  CHECK(box.at("INBOX")[0].flags == kFlagSeen);
+  REQUIRE(box.at("Work").size() == 1);
+  CHECK(box.at("Work")[0].uid == 1);
+  std::size_t created = 0, moved = 0;
+  for (const auto& e : world.trace().events()) {
+    created += e.kind == EventKind::FolderCreated && e.protocol == Protocol::Imap;
+    moved += e.kind == EventKind::MessageExpunged && std::string_view(e.text) == "MOVE to Work";
+  }
+  CHECK(created == 1);
+  CHECK(moved == 1);
+}
+
+TEST_CASE("imap world: rename keeps UIDs and a deleted folder is gone from the view after and not before") {
+  LoadResult r = load_scenario_text(R"({
+  "format": 1, "title": "imap folders", "seed": 5,
+  "hosts": [{"name": "mail.example.test", "role": "mta", "address": "198.51.100.7", "domains": ["example.test"],
+             "services": ["smtp", "imap"]}],
+  "users": [{"address": "alice@example.test", "password": "alicepw", "folders": ["Work"], "messages": [
+    {"folder": "Work", "message": {"from": "bob@example.test", "subject": "one", "body": "1\n"}}]}]
+})", "imap-folders.json");
+  REQUIRE(r.ok());
+  World world(*r.scenario);
+  REQUIRE(world.run());
+  std::string heard;
+  GuestClient c(world, world.add_guest_host("pc", "192.0.2.30"), *world.net().find_by_name("mail.example.test"), 143,
+                [&](std::string_view s) { heard += s; });
+  c.settle();
+  c.type("a LOGIN alice alicepw");
+  c.type("b RENAME Work Archive");
+  const std::size_t renamed = world.trace().size();
+  c.type("c DELETE Archive");
+  c.type("d CREATE Archive");
+  c.type("e STATUS Archive (MESSAGES UIDVALIDITY)");
+  CHECK(heard.find("* STATUS Archive (MESSAGES 0 UIDVALIDITY ") != std::string::npos);
+  c.type("f LOGOUT");
+  auto names = [&](std::size_t n) {
+    std::vector<std::string> out;
+    StateView view(world.trace(), n);
+    for (const MailboxState* box : view.mailboxes())
+      for (const FolderState* f : view.folders(*box)) out.push_back(f->name + ":" + std::to_string(view.count(*f)));
+    return out;
+  };
+  CHECK(names(renamed) == std::vector<std::string>{"Archive:1", "INBOX:0"});
+  CHECK(names(world.trace().size()) == std::vector<std::string>{"Archive:0", "INBOX:0"});
+  std::size_t first = 0;
+  while (first < world.trace().size() && world.trace().events()[first].kind != EventKind::FolderRenamed) ++first;
+  CHECK(names(first) == std::vector<std::string>{"INBOX:0", "Work:1"});
+}

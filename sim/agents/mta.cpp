@@ -5,12 +5,14 @@
 #include <set>
 
 #include "agents/mda.h"
+#include "agents/imap_service.h"
 #include "agents/pop3_service.h"
 #include "agents/smtp_conn.h"
 #include "agents/world.h"
 #include "mail/address.h"
 #include "mail/message.h"
 #include "mail/mime.h"
+#include "proto/imap/syntax.h"
 #include "proto/pop3/server.h"
 #include "proto/smtp/limits.h"
 
@@ -117,7 +119,27 @@ Mta::Mta(World& world, HostId host, const HostSpec& spec) : world_(world), host_
     if (s == "smtp") world_.net().listen(host_, smtp::kPort, this);
     if (s == "submission") world_.net().listen(host_, smtp::kSubmissionPort, this);
     if (s == "pop3") world_.net().listen(host_, pop3::kPort, this);  // Dovecot's pop3 beside Postfix
+    if (s == "imap") world_.net().listen(host_, imap::kPort, this);  // and its imap
   }
+  // IMAP sessions hear of every change to a mailbox of this server, whoever made it.
+  if (std::find(spec_.services.begin(), spec_.services.end(), "imap") != spec_.services.end())
+    world_.rec().observe([this](const TraceEvent& e) {
+      if (watchers_.empty() || e.from != label_) return;
+      switch (e.kind) {
+        case EventKind::MessageStored:
+        case EventKind::MessageExpunged:
+        case EventKind::FlagsChanged:
+        case EventKind::FolderDeleted:
+        case EventKind::FolderRenamed: {
+          const std::string owner = e.mailbox.str();
+          const std::vector<MailboxWatcher*> now = watchers_;  // a watcher may leave meanwhile
+          for (MailboxWatcher* w : now)
+            if (std::find(watchers_.begin(), watchers_.end(), w) != watchers_.end()) w->mailbox_changed(owner);
+          break;
+        }
+        default: break;
+      }
+    });
 }
 
 bool Mta::is_local_domain(std::string_view domain) const {
@@ -129,7 +151,7 @@ bool Mta::is_local_domain(std::string_view domain) const {
 bool Mta::offers(int port) const {
   for (const auto& s : spec_.services)
     if ((s == "smtp" && port == smtp::kPort) || (s == "submission" && port == smtp::kSubmissionPort) ||
-        (s == "pop3" && port == pop3::kPort))
+        (s == "pop3" && port == pop3::kPort) || (s == "imap" && port == imap::kPort))
       return true;
   return false;
 }
@@ -156,6 +178,7 @@ smtp::ServerConfig Mta::server_config(int port) const {
 
 ConnectionHandler* Mta::accept(ConnId, HostId client, int port) {
   if (port == pop3::kPort) return accept_pop3(world_, *this, client);
+  if (port == imap::kPort) return accept_imap(world_, *this, client);
   return world_.make_handler<Inbound>(*this, client, port, server_config(port));
 }
 

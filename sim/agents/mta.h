@@ -17,6 +17,13 @@ namespace postlab {
 
 class World;
 
+// An IMAP session that wants to hear when a user's mailbox changes (another session, a delivery).
+class MailboxWatcher {
+ public:
+  virtual ~MailboxWatcher() = default;
+  virtual void mailbox_changed(const std::string& owner) = 0;
+};
+
 // Postfix hopcount_limit: a message that already has this many Received: headers is refused
 // ("554 5.4.0 Error: too many hops"), which ends a loop between servers.
 inline constexpr std::size_t kHopCountLimit = 50;
@@ -38,6 +45,14 @@ class Mta : public Listener {
   // RFC 1939 §8: a POP3 session holds a user's maildrop while it is open (key: Mailstore::key).
   bool lock_maildrop(const std::string& key) { return locked_.insert(key).second; }
   void unlock_maildrop(const std::string& key) { locked_.erase(key); }
+  // IMAP: the sessions to tell when a mailbox of this server changes, and \Recent's owner per folder
+  // (the first UID a session that selects the folder may still call recent).
+  void watch(MailboxWatcher* w) { watchers_.push_back(w); }
+  void unwatch(MailboxWatcher* w) { std::erase(watchers_, w); }
+  std::uint32_t& recent_from(const std::string& owner, const std::string& folder) {
+    return recent_from_.try_emplace(owner + '\n' + folder, 1u).first->second;
+  }
+  World& world() { return world_; }
 
   // Decisions for one inbound SMTP connection (see smtp::ServerHooks).
   std::optional<std::string> check_recipient(HostId client, int port, const smtp::Transaction& tx,
@@ -94,6 +109,8 @@ class Mta : public Listener {
   Name label_;  // spec_.name as trace events hold it
   Mailstore store_;
   std::set<std::string> locked_;  // maildrops held by a POP3 session
+  std::vector<MailboxWatcher*> watchers_;              // in the order they came (never iterated by address)
+  std::map<std::string, std::uint32_t> recent_from_;  // "owner\nfolder" -> first UID not yet taken
   std::map<std::string, QueueEntry> queue_;  // by queue id
   std::vector<std::shared_ptr<Relay>> deferred_;  // relays waiting for another try (ETRN starts one)
   class Inbound;

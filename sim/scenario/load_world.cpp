@@ -216,11 +216,9 @@ void Loader::mta_fields(const Json& j, const JsonPath& p, HostSpec& h, bool requ
     h.services = str_list(j, "services", p, false, "a service name");
     for (std::size_t k = 0; k < h.services.size(); ++k) {
       const std::string& sv = h.services[k];
-      if (sv == "imap")
-        error(p / "services" / k, qt(sv) + " is not simulated yet in this version; available: \"smtp\" (port 25), "
-                                           "\"submission\" (port 587), \"pop3\" (port 110)");
-      else if (sv != "smtp" && sv != "submission" && sv != "pop3")
-        error(p / "services" / k, "expected \"smtp\" (port 25), \"submission\" (port 587) or \"pop3\" (port 110), got " + qt(sv));
+      if (sv != "smtp" && sv != "submission" && sv != "pop3" && sv != "imap")
+        error(p / "services" / k, "expected \"smtp\" (port 25), \"submission\" (port 587), \"pop3\" (port 110) or "
+                                  "\"imap\" (port 143), got " + qt(sv));
     }
   } else {
     h.services = {"smtp"};

@@ -73,7 +73,7 @@ struct HostSpec {
   std::optional<RetrievalSpec> retrieve;  // how it reads mail; none: it only sends
   // mta
   std::vector<std::string> domains;
-  std::vector<std::string> services;  // "smtp" (25), "submission" (587), "pop3" (110)
+  std::vector<std::string> services;  // "smtp" (25), "submission" (587), "pop3" (110), "imap" (143)
   std::string software = "Postfix";
   MtaPolicy policy;
 };

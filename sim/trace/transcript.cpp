@@ -71,7 +71,10 @@ Phrase describe(const TraceEvent& e, Lang lang) {
       return {"event.dns_answer", {e.to, e.text}};
     case EventKind::MessageComposed: return {"event.composed", {e.from, e.text}};
     case EventKind::MessageAccepted: return {"event.accepted", {e.from, e.text}};
-    case EventKind::MessageStored: return {"event.stored", {e.from, e.mailbox, e.folder, std::to_string(e.uid), e.text}};
+    case EventKind::MessageStored:
+      if (e.protocol == Protocol::Imap)  // a client's COPY, MOVE or APPEND
+        return {"event.imap_stored", {e.from, e.mailbox, e.folder, std::to_string(e.uid), e.text}};
+      return {"event.stored", {e.from, e.mailbox, e.folder, std::to_string(e.uid), e.text}};
     case EventKind::Relayed: return {"event.relayed", {e.from, e.text}};
     case EventKind::DeliveryDeferred: return {"event.deferred", {e.from, e.text}};
     case EventKind::DeliveryFailed: return {"event.failed", {e.from, e.text}};
@@ -81,6 +84,7 @@ Phrase describe(const TraceEvent& e, Lang lang) {
     case EventKind::MessagePreset:
       return {"event.message_preset", {e.mailbox, e.folder, std::to_string(e.uid), e.text}};
     case EventKind::FolderCreated:
+      if (e.protocol == Protocol::Imap) return {"event.imap_folder_created", {e.from, e.mailbox, e.folder, std::to_string(e.uid)}};
       return {"event.folder_created", {e.from.empty() ? "-" : e.from, e.mailbox, e.folder, std::to_string(e.uid)}};
     case EventKind::Fault:
       if (!e.notes.empty()) return e.notes.front();
