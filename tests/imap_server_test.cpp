@@ -458,3 +458,143 @@ TEST_CASE("imap server: a silent client is logged out after 30 minutes") {
   CHECK(c.session.on_timeout(kAutologout).send == "* BYE Disconnected for inactivity.\r\n");
   CHECK(c.session.state() == State::Logout);
 }
+
+#include "proto/imap/client.h"
+
+namespace {
+// A mail program's own store, as the client session tells it what it learns.
+struct Device : ClientHooks {
+  bool offline = true;
+  std::map<std::string, std::map<std::uint32_t, std::string>> copies;  // folder -> UID -> text ("" for a header)
+  std::vector<std::string> listed;
+  std::set<std::uint32_t> known(const std::string& folder) override {
+    std::set<std::uint32_t> out;
+    for (const auto& [uid, text] : copies[folder]) out.insert(uid);
+    return out;
+  }
+  bool offline_copies() const override { return offline; }
+  void folders(const std::vector<std::string>& names) override { listed = names; }
+  void headers(const std::string& folder, std::uint32_t uid) override { copies[folder][uid]; }
+  void body(const std::string& folder, std::uint32_t uid, const std::string& text) override { copies[folder][uid] = text; }
+  void gone(const std::string& folder, std::uint32_t uid) override { copies[folder].erase(uid); }
+};
+
+// Runs a client session against a server session until both are done or quiet; returns what the
+// client sent.
+std::string converse(ClientSession& client, Conn& server, SimTime& now) {
+  std::string sent;
+  std::string to_client = server.heard;
+  server.heard.clear();
+  client.start(now);
+  for (int guard = 0; guard < 1000 && !client.done(); ++guard) {
+    SessionOutput c = client.on_input(now, to_client);
+    to_client.clear();
+    if (c.send.empty()) {
+      // Nothing to say: time passes to the next deadline (IDLE news, a renewal).
+      const auto d1 = server.session.deadline(), d2 = client.deadline();
+      // An idle client waits for the server's news; its own IDLE renewal is not part of a test.
+      if (client.state() == ClientState::Idling && (!d1 || (d2 && *d1 >= *d2))) break;
+      const SimTime next = std::min(d1.value_or(now + kDay), d2.value_or(now + kDay));
+      if (next > now + kHour) break;
+      now = next;
+      to_client += server.session.on_timeout(now).send;
+      c = client.on_timeout(now);
+      if (c.send.empty() && to_client.empty()) continue;
+    }
+    sent += c.send;
+    to_client += server.session.on_input(now, c.send).send;
+    if (server.session.state() == State::Logout) {
+      client.on_input(now, to_client);
+      break;
+    }
+  }
+  return sent;
+}
+}  // namespace
+
+TEST_CASE("imap client: syncs every folder and keeps offline copies and learns what is gone") {
+  Store store;
+  for (int n = 1; n <= 3; ++n) store.add("INBOX", static_cast<std::uint32_t>(n), 0, imap_message(n));
+  store.folders["Work"].uidvalidity = 7;
+  store.add("Work", 1, kFlagSeen, imap_message(9));
+  Device phone;
+  SimTime now = 0;
+  {
+    Conn server(store);
+    ClientSession c(ClientJob{"alice", "alicepw", {Op{Op::Kind::SyncAll, "", {}, false}}}, phone);
+    const std::string sent = converse(c, server, now);
+    CHECK(sent == "a1 LOGIN \"alice\" \"alicepw\"\r\na2 LIST \"\" \"*\"\r\na3 SELECT INBOX\r\na4 UID FETCH 1:* (FLAGS)\r\n"
+                  "a5 UID FETCH 1,2,3 BODY.PEEK[]\r\na6 SELECT Work\r\na7 UID FETCH 1:* (FLAGS)\r\na8 UID FETCH 1 BODY.PEEK[]\r\n"
+                  "a9 LOGOUT\r\n");
+    CHECK(c.failure().empty());
+  }
+  CHECK(phone.listed == std::vector<std::string>{"INBOX", "Work"});
+  REQUIRE(phone.copies["INBOX"].size() == 3);
+  CHECK(phone.copies["INBOX"][2] == imap_message(2));
+  CHECK(store.folders["INBOX"].msgs[1].flags == 0);  // PEEK: still unread on the server
+  // Another device deletes message 2; the next sync finds it gone and downloads nothing again.
+  store.folders["INBOX"].msgs.erase(store.folders["INBOX"].msgs.begin() + 1);
+  {
+    Conn server(store);
+    ClientSession c(ClientJob{"alice", "alicepw", {Op{Op::Kind::Sync, "INBOX", {}, false}}}, phone);
+    CHECK(converse(c, server, now) == "a1 LOGIN \"alice\" \"alicepw\"\r\na2 SELECT INBOX\r\na3 UID FETCH 1:* (FLAGS)\r\na4 LOGOUT\r\n");
+  }
+  CHECK(phone.copies["INBOX"].size() == 2);
+  CHECK_FALSE(phone.copies["INBOX"].count(2));
+}
+
+TEST_CASE("imap client: find by subject then read and flag and move and delete and folders") {
+  Store store;
+  for (int n = 1; n <= 3; ++n) store.add("INBOX", static_cast<std::uint32_t>(n), 0, imap_message(n));
+  Device laptop;
+  laptop.offline = false;
+  SimTime now = 0;
+  Conn server(store);
+  using K = Op::Kind;
+  ClientSession c(ClientJob{"alice", "alicepw",
+                            {Op{K::Find, "INBOX", "message 2", false}, Op{K::Read, "INBOX", {}, true},
+                             Op{K::Find, "INBOX", "message 3", false}, Op{K::Flag, "INBOX", "+FLAGS (\\Flagged)", false},
+                             Op{K::Create, "INBOX", "Work", false}, Op{K::Move, "INBOX", "Work", false},
+                             Op{K::Find, "INBOX", "message 1", false}, Op{K::Delete, "INBOX", {}, false},
+                             Op{K::Find, "INBOX", "no such subject", false}, Op{K::Delete, "INBOX", {}, false},
+                             Op{K::Rename, "Work", "Archive", false}}},
+                  laptop);
+  const std::string sent = converse(c, server, now);
+  CHECK(sent == "a1 LOGIN \"alice\" \"alicepw\"\r\na2 SELECT INBOX\r\na3 UID SEARCH SUBJECT \"message 2\"\r\n"
+                "a4 UID FETCH 2 BODY[]\r\na5 UID SEARCH SUBJECT \"message 3\"\r\na6 UID STORE 3 +FLAGS (\\Flagged)\r\n"
+                "a7 CREATE Work\r\na8 UID MOVE 3 Work\r\na9 UID SEARCH SUBJECT \"message 1\"\r\n"
+                "a10 UID STORE 1 +FLAGS (\\Deleted)\r\na11 UID EXPUNGE 1\r\na12 UID SEARCH SUBJECT \"no such subject\"\r\n"
+                "a13 RENAME Work Archive\r\na14 LOGOUT\r\n");
+  CHECK(laptop.copies["INBOX"][2] == imap_message(2));
+  REQUIRE(store.folders["INBOX"].msgs.size() == 1);
+  CHECK(store.folders["INBOX"].msgs[0].flags == kFlagSeen);  // BODY[] marked it read
+  REQUIRE(store.folders.count("Archive"));
+  REQUIRE(store.folders["Archive"].msgs.size() == 1);
+  CHECK(store.folders["Archive"].msgs[0].flags == kFlagFlagged);
+}
+
+TEST_CASE("imap client: IDLE leaves to sync when news comes and stops on request") {
+  Store store;
+  store.add("INBOX", 1, 0, imap_message(1));
+  Device phone;
+  SimTime now = 0;
+  Conn server(store);
+  ClientSession c(ClientJob{"alice", "alicepw", {Op{Op::Kind::Sync, "INBOX", {}, false}, Op{Op::Kind::Idle, "INBOX", {}, false}}},
+                  phone);
+  std::string sent = converse(c, server, now);
+  CHECK(c.state() == ClientState::Idling);
+  CHECK(sent.substr(sent.size() - 9) == "a5 IDLE\r\n");
+  // New mail: the server tells the idling session half a second later; the phone syncs and idles again.
+  store.add("INBOX", 2, 0, imap_message(2));
+  store.changed(nullptr);
+  server.heard.clear();
+  sent = converse(c, server, now);
+  CHECK(sent == "DONE\r\na6 UID FETCH 1:* (FLAGS)\r\na7 UID FETCH 2 BODY.PEEK[]\r\na8 IDLE\r\n");
+  CHECK(phone.copies["INBOX"].count(2));
+  // The user turns push off: DONE, LOGOUT.
+  SessionOutput stop = c.stop_idle(now);
+  CHECK(stop.send == "DONE\r\n");
+  std::string back = server.session.on_input(now, stop.send).send;
+  SessionOutput bye = c.on_input(now, back);
+  CHECK(bye.send == "a9 LOGOUT\r\n");
+}
