@@ -477,6 +477,10 @@ struct Device : ClientHooks {
   void headers(const std::string& folder, std::uint32_t uid) override { copies[folder][uid]; }
   void body(const std::string& folder, std::uint32_t uid, const std::string& text) override { copies[folder][uid] = text; }
   void gone(const std::string& folder, std::uint32_t uid) override { copies[folder].erase(uid); }
+  bool has_body(const std::string& folder, std::uint32_t uid) override {
+    auto f = copies.find(folder);
+    return f != copies.end() && f->second.count(uid) && !f->second.at(uid).empty();
+  }
 };
 
 // Runs a client session against a server session until both are done or quiet; returns what the
@@ -521,7 +525,7 @@ TEST_CASE("imap client: syncs every folder and keeps offline copies and learns w
   SimTime now = 0;
   {
     Conn server(store);
-    ClientSession c(ClientJob{"alice", "alicepw", {Op{Op::Kind::SyncAll, "", {}, false}}}, phone);
+    ClientSession c(ClientJob{"alice", "alicepw", {Op{Op::Kind::SyncAll, "", {}}}}, phone);
     const std::string sent = converse(c, server, now);
     CHECK(sent == "a1 LOGIN \"alice\" \"alicepw\"\r\na2 LIST \"\" \"*\"\r\na3 SELECT INBOX\r\na4 UID FETCH 1:* (FLAGS)\r\n"
                   "a5 UID FETCH 1,2,3 BODY.PEEK[]\r\na6 SELECT Work\r\na7 UID FETCH 1:* (FLAGS)\r\na8 UID FETCH 1 BODY.PEEK[]\r\n"
@@ -536,7 +540,7 @@ TEST_CASE("imap client: syncs every folder and keeps offline copies and learns w
   store.folders["INBOX"].msgs.erase(store.folders["INBOX"].msgs.begin() + 1);
   {
     Conn server(store);
-    ClientSession c(ClientJob{"alice", "alicepw", {Op{Op::Kind::Sync, "INBOX", {}, false}}}, phone);
+    ClientSession c(ClientJob{"alice", "alicepw", {Op{Op::Kind::Sync, "INBOX", {}}}}, phone);
     CHECK(converse(c, server, now) == "a1 LOGIN \"alice\" \"alicepw\"\r\na2 SELECT INBOX\r\na3 UID FETCH 1:* (FLAGS)\r\na4 LOGOUT\r\n");
   }
   CHECK(phone.copies["INBOX"].size() == 2);
@@ -552,12 +556,12 @@ TEST_CASE("imap client: find by subject then read and flag and move and delete a
   Conn server(store);
   using K = Op::Kind;
   ClientSession c(ClientJob{"alice", "alicepw",
-                            {Op{K::Find, "INBOX", "message 2", false}, Op{K::Read, "INBOX", {}, true},
-                             Op{K::Find, "INBOX", "message 3", false}, Op{K::Flag, "INBOX", "+FLAGS (\\Flagged)", false},
-                             Op{K::Create, "INBOX", "Work", false}, Op{K::Move, "INBOX", "Work", false},
-                             Op{K::Find, "INBOX", "message 1", false}, Op{K::Delete, "INBOX", {}, false},
-                             Op{K::Find, "INBOX", "no such subject", false}, Op{K::Delete, "INBOX", {}, false},
-                             Op{K::Rename, "Work", "Archive", false}}},
+                            {Op{K::Find, "INBOX", "message 2"}, Op{K::Read, "INBOX", {}},
+                             Op{K::Find, "INBOX", "message 3"}, Op{K::Flag, "INBOX", "+FLAGS (\\Flagged)"},
+                             Op{K::Create, "INBOX", "Work"}, Op{K::Move, "INBOX", "Work"},
+                             Op{K::Find, "INBOX", "message 1"}, Op{K::Delete, "INBOX", {}},
+                             Op{K::Find, "INBOX", "no such subject"}, Op{K::Delete, "INBOX", {}},
+                             Op{K::Rename, "Work", "Archive"}}},
                   laptop);
   const std::string sent = converse(c, server, now);
   CHECK(sent == "a1 LOGIN \"alice\" \"alicepw\"\r\na2 SELECT INBOX\r\na3 UID SEARCH SUBJECT \"message 2\"\r\n"
@@ -579,7 +583,7 @@ TEST_CASE("imap client: IDLE leaves to sync when news comes and stops on request
   Device phone;
   SimTime now = 0;
   Conn server(store);
-  ClientSession c(ClientJob{"alice", "alicepw", {Op{Op::Kind::Sync, "INBOX", {}, false}, Op{Op::Kind::Idle, "INBOX", {}, false}}},
+  ClientSession c(ClientJob{"alice", "alicepw", {Op{Op::Kind::Sync, "INBOX", {}}, Op{Op::Kind::Idle, "INBOX", {}}}},
                   phone);
   std::string sent = converse(c, server, now);
   CHECK(c.state() == ClientState::Idling);

@@ -745,17 +745,35 @@ TEST_CASE("scenario: reading mail with POP3 reports every mistake in the setting
   const LoadResult r = load_scenario_text(text, "lesson.json");
   INFO(all_errors(r));
   CHECK_FALSE(r.ok());
-  CHECK(has_error(r, "hosts[0].retrieve.protocol", "\"imap\" is not simulated yet"));
-  CHECK(has_error(r, "hosts[0].retrieve.port", "expected 110 (POP3), got 995"));
-  CHECK(has_error(r, "hosts[0].retrieve.remove_after", "goes with \"leave_copy\": true"));
-  CHECK(has_error(r, "hosts[0].retrieve.remove_after", "needs \"remember\": true"));
-  CHECK(has_error(r, "hosts[0].retrieve", "mail.uni.example does not offer POP3"));
+  CHECK(has_error(r, "hosts[0].retrieve.remember", "is a POP3 setting"));
+  CHECK(has_error(r, "hosts[0].retrieve.remove_after", "is a POP3 setting"));
+  CHECK(has_error(r, "hosts[0].retrieve.port", "expected 143 (IMAP), got 995"));
+  CHECK(has_error(r, "hosts[0].retrieve", "mail.uni.example does not offer IMAP"));
   CHECK(has_error(r, "hosts[0].retrieve", "has no \"password\" in \"users\""));
   CHECK(has_error(r, "timeline[0].check_mail", "\"mail.uni.example\" is an MTA"));
   CHECK(has_error(r, "timeline[1].check_mail.device", "no host is named \"nobody\""));
   CHECK(has_error(r, "narration[0].when.downloaded", "no client device is named \"mail.uni.example\""));
   CHECK(has_error(r, "narration[1].when.expunged", "no user has the address \"zoe@uni.example\""));
   CHECK(has_error(r, "narration[2].when.command", "or a POP3 verb"));
+}
+
+TEST_CASE("scenario: POP3 settings that contradict each other and IMAP actions on the wrong device") {
+  std::string text = with(R"("user": "alice@uni.example"})",
+                          R"("user": "alice@uni.example",
+     "retrieve": {"protocol": "pop3", "offline": false, "remember": false, "remove_after": "2d"}})");
+  text = with(R"({"at": "1s", "send")", R"({"at": "2s", "read": {"device": "alice-laptop", "subject": "x"}},
+    {"at": "3s", "move": {"device": "alice-laptop", "subject": "x"}},
+    {"at": "4s", "flag": {"device": "alice-laptop", "subject": "x", "flag": "\\Recent"}},
+    {"at": "1s", "send")", text);
+  const LoadResult r = load_scenario_text(text, "lesson.json");
+  INFO(all_errors(r));
+  CHECK(has_error(r, "hosts[0].retrieve.offline", "is an IMAP setting"));
+  CHECK(has_error(r, "hosts[0].retrieve.remove_after", "goes with \"leave_copy\": true"));
+  CHECK(has_error(r, "hosts[0].retrieve.remove_after", "needs \"remember\": true"));
+  CHECK(has_error(r, "hosts[0].retrieve", "mail.uni.example does not offer POP3"));
+  CHECK(has_error(r, "timeline[0].read.device", "does not read mail with IMAP"));
+  CHECK(has_error(r, "timeline[1].move", "missing field \"to\""));
+  CHECK(has_error(r, "timeline[2].flag.flag", "expected one of"));
 }
 
 TEST_CASE("scenario: check_mail needs a device that reads mail") {

@@ -1,5 +1,7 @@
 #include "agents/pop3_service.h"
 
+#include "agents/mail_reader.h"
+
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -230,26 +232,16 @@ class MailReader::Conn : public ConnectionHandler {
   bool finished_ = false;
 };
 
-MailReader::MailReader(World& world, HostId device, const HostSpec& spec)
-    : world_(world), device_(device), name_(spec.name), spec_(spec.retrieve.value_or(RetrievalSpec{})) {
-  if (const UserSpec* u = find_user(world.scenario(), spec.user)) user_ = u->address;
-  else user_ = spec.user;
-}
-
-void MailReader::check(const CheckMailAction& action) {
+void MailReader::check_pop3(const CheckMailAction& action) {
   if (busy_) {  // the mail program is still on its last visit: this one follows it
     waiting_.push_back(action);
     return;
   }
-  const HostSpec* device = nullptr;
-  for (const auto& h : world_.scenario().hosts)
-    if (h.name == name_) device = &h;
-  const HostSpec* server = device ? retrieval_server(world_.scenario(), *device) : nullptr;
+  const HostSpec* server = this->server();
   if (!server) return;  // the loader makes sure there is one
   pop3::ClientJob job;
   job.user = user_;
-  if (action.has_password) job.password = action.password;
-  else if (const UserSpec* u = find_user(world_.scenario(), user_)) job.password = u->password;
+  job.password = action.has_password ? action.password : password();
   job.leave_copy = spec_.leave_copy;
   std::set<std::string> expiring;
   for (const auto& [uidl, when] : known_) {

@@ -7,7 +7,7 @@
 #include "agents/mda.h"
 #include "agents/mta.h"
 #include "agents/mua.h"
-#include "agents/pop3_service.h"
+#include "agents/mail_reader.h"
 #include "core/ascii.h"
 #include "mail/address.h"
 #include "mail/message.h"
@@ -217,6 +217,9 @@ void World::schedule_timeline() {
         if (item.check_mail)
           for (auto& r : readers_)
             if (r->device() == item.check_mail->device) r->check(*item.check_mail);
+        if (item.mail)
+          for (auto& r : readers_)
+            if (r->device() == item.mail->device) r->act(*item.mail);
       });
     }
   }

@@ -6,6 +6,8 @@
 
 #include "core/ascii.h"
 #include "mail/address.h"
+#include "mail/message.h"
+#include "trace/state.h"
 #include "scenario/loader.h"
 
 namespace postlab::detail {
@@ -108,6 +110,10 @@ std::optional<MessageSpec> Loader::message(const Json& j, const JsonPath& p, con
   return m;
 }
 
+// The timeline's actions of an IMAP mail program.
+constexpr const char* kMailActions[] = {"read", "flag", "move", "delete", "create_folder", "rename_folder", "delete_folder",
+                                        "idle"};
+
 void Loader::timeline(const Json& root, Scenario& s) {
   const JsonPath top;
   const Json* l = list(root, "timeline", top, false, kMaxTimelineItems);
@@ -115,7 +121,9 @@ void Loader::timeline(const Json& root, Scenario& s) {
   for (std::size_t i = 0; i < l->size(); ++i) {
     const Json& j = (*l)[i];
     const JsonPath p = top / "timeline" / i;
-    if (!object(j, p, {"at", "send", "say", "repeat", "fault", "force_reply", "check_mail"})) continue;
+    if (!object(j, p, {"at", "send", "say", "repeat", "fault", "force_reply", "check_mail", "read", "flag", "move",
+                       "delete", "create_folder", "rename_folder", "delete_folder", "idle"}))
+      continue;
     TimelineItem item;
     if (auto at = duration(j, "at", p, true)) item.at = *at;
     if (auto say = text(j, "say", p, false)) item.say = *say;
@@ -189,14 +197,20 @@ void Loader::timeline(const Json& root, Scenario& s) {
     if (j.contains("fault")) item.fault = fault(j.at("fault"), p / "fault", s);
     if (j.contains("force_reply")) item.force_reply = force_reply(j.at("force_reply"), p / "force_reply", s);
     if (j.contains("check_mail")) item.check_mail = check_mail(j.at("check_mail"), p / "check_mail", s);
+    int mail_actions = 0;
+    for (const char* k : kMailActions)
+      if (j.contains(k)) {
+        ++mail_actions;
+        if (!item.mail) item.mail = mail_action(j.at(k), p / k, k, s);
+      }
     const int actions = int(j.contains("send")) + int(j.contains("fault")) + int(j.contains("force_reply")) +
-                        int(j.contains("check_mail"));
+                        int(j.contains("check_mail")) + mail_actions;
     if (actions == 0 && !j.contains("say"))
       error(p, "a timeline entry needs something to happen: \"send\", \"fault\", \"force_reply\", \"check_mail\" "
                "and/or \"say\"");
     if (actions > 1)
-      error(p, "one timeline entry does one thing: \"send\", \"fault\", \"force_reply\" or \"check_mail\"; use one "
-               "entry for each");
+      error(p, "one timeline entry does one thing (\"send\", \"fault\", \"force_reply\", \"check_mail\", \"read\", ...); "
+               "use one entry for each");
     if (j.contains("repeat") && !j.contains("send") && actions > 0)
       error(p / "repeat", "only a \"send\" repeats");
     if (item.send) ++total_sends_;
@@ -206,6 +220,60 @@ void Loader::timeline(const Json& root, Scenario& s) {
     s.timeline.push_back(std::move(item));
     timeline_index_.push_back(i);
   }
+}
+
+std::optional<MailAction> Loader::mail_action(const Json& j, const JsonPath& p, std::string_view key, const Scenario& s) {
+  // {"device": "bob-phone", "subject": "Apuntes", ...}: what the user does in an IMAP mail program.
+  using K = MailAction::Kind;
+  MailAction a;
+  const std::string k(key);
+  a.kind = k == "read" ? K::Read : k == "flag" ? K::Flag : k == "move" ? K::Move : k == "delete" ? K::Delete
+         : k == "create_folder" ? K::CreateFolder : k == "rename_folder" ? K::RenameFolder
+         : k == "delete_folder" ? K::DeleteFolder : K::Idle;
+  const bool on_message = a.kind == K::Read || a.kind == K::Flag || a.kind == K::Move || a.kind == K::Delete;
+  bool shaped = false;
+  switch (a.kind) {
+    case K::Read:
+    case K::Delete: shaped = object(j, p, {"device", "subject", "folder"}); break;
+    case K::Flag: shaped = object(j, p, {"device", "subject", "folder", "flag", "on"}); break;
+    case K::Move: shaped = object(j, p, {"device", "subject", "folder", "to"}); break;
+    case K::CreateFolder:
+    case K::DeleteFolder: shaped = object(j, p, {"device", "folder"}); break;
+    case K::RenameFolder: shaped = object(j, p, {"device", "folder", "to"}); break;
+    case K::Idle: shaped = object(j, p, {"device", "on"}); break;
+  }
+  if (!shaped) return std::nullopt;
+  if (auto d = str(j, "device", p, true, "the name of a client device")) a.device = *d;
+  if (on_message)
+    if (auto t = str(j, "subject", p, true, "a part of the message's subject")) a.subject = *t;
+  const bool folder_required = a.kind == K::CreateFolder || a.kind == K::RenameFolder || a.kind == K::DeleteFolder;
+  if (auto f = str(j, "folder", p, folder_required, "a folder name such as \"Work\"")) {
+    if (f->empty() || f->find_first_of("\r\n\"%*") != std::string::npos || f->front() == '/' || f->back() == '/')
+      error(p / "folder", "expected a folder name such as \"Work\" or \"Work/2026\", got " + qt(*f));
+    a.folder = iequals(*f, "INBOX") ? std::string("INBOX") : *f;
+  }
+  if (a.kind == K::Move || a.kind == K::RenameFolder)
+    if (auto t = str(j, "to", p, true, "a folder name")) {
+      if (t->empty() || t->find_first_of("\r\n\"%*") != std::string::npos)
+        error(p / "to", "expected a folder name such as \"Archive\", got " + qt(*t));
+      a.to = *t;
+    }
+  if (a.kind == K::Flag)
+    if (auto fl = str(j, "flag", p, false, "\"\\\\Flagged\", \"\\\\Seen\", \"\\\\Answered\", \"\\\\Deleted\" or \"\\\\Draft\"")) {
+      const std::uint8_t bit = parse_flags(*fl);
+      if (bit == 0 || bit == kFlagRecent || fl->find(' ') != std::string::npos)
+        error(p / "flag", "expected one of \"\\\\Seen\", \"\\\\Answered\", \"\\\\Flagged\", \"\\\\Deleted\", \"\\\\Draft\", got " + qt(*fl));
+      a.flag = format_flags(bit);
+    }
+  if (a.kind == K::Flag || a.kind == K::Idle)
+    if (auto b = boolean(j, "on", p)) a.on = *b;
+  const HostSpec* h = host_named(s, a.device);
+  const JsonPath dp = p / "device";
+  if (missing_host(s, a.device)) error(dp, "no host is named " + qt(a.device) + "; hosts: " + host_list(s));
+  else if (wrong_role(h, HostRole::Client)) error(dp, qt(a.device) + " is an MTA; this is done on a client device");
+  else if (h && (!h->retrieve || !h->retrieve->imap))
+    error(dp, qt(a.device) + " does not read mail with IMAP: give the host \"retrieve\": {\"protocol\": \"imap\"}");
+  return a;
 }
 
 std::optional<CheckMailAction> Loader::check_mail(const Json& j, const JsonPath& p, const Scenario& s) {
@@ -226,7 +294,7 @@ std::optional<CheckMailAction> Loader::check_mail(const Json& j, const JsonPath&
   if (missing_host(s, a.device)) error(at, "no host is named " + qt(a.device) + "; hosts: " + host_list(s));
   else if (wrong_role(h, HostRole::Client)) error(at, qt(a.device) + " is an MTA; mail is checked from a client device");
   else if (h && !h->retrieve)
-    error(at, qt(a.device) + " has no \"retrieve\" settings: give the host \"retrieve\": {\"protocol\": \"pop3\"}");
+    error(at, qt(a.device) + " has no \"retrieve\" settings: give the host \"retrieve\": {\"protocol\": \"pop3\"} (or \"imap\")");
   return a;
 }
 
@@ -542,8 +610,10 @@ void Loader::cross_checks(const Scenario& s) {
       else if (parse_address(h.user)) error(p, "no MTA host serves this device's user; add \"server\": \"<MTA host>\"");
       continue;
     }
-    if (std::find(server->services.begin(), server->services.end(), "pop3") == server->services.end())
-      error(p, server->name + " does not offer POP3: add \"pop3\" to its \"services\"");
+    const char* service = h.retrieve->imap ? "imap" : "pop3";
+    if (std::find(server->services.begin(), server->services.end(), service) == server->services.end())
+      error(p, server->name + " does not offer " + (h.retrieve->imap ? "IMAP" : "POP3") + ": add \"" + service +
+                   "\" to its \"services\"");
     const UserSpec* user = find_user(s, h.user);
     if (users_complete_ && parse_address(h.user) && (!user || user->password.empty()))
       error(p, qt(h.user) + " has no \"password\" in \"users\"; a mail program logs in to read mail");

@@ -175,17 +175,27 @@ void Loader::client_fields(const Json& j, const JsonPath& p, HostSpec& h, bool r
     // How its mail program reads mail: "retrieve": {"protocol": "pop3", "leave_copy": true, ...}
     const Json& r = j.at("retrieve");
     const JsonPath rp = p / "retrieve";
-    if (object(r, rp, {"protocol", "server", "port", "leave_copy", "remember", "remove_after"})) {
+    if (object(r, rp, {"protocol", "server", "port", "leave_copy", "remember", "remove_after", "offline"})) {
       RetrievalSpec spec;
-      if (auto proto = str(r, "protocol", rp, true, "\"pop3\"")) {
-        if (*proto == "imap")
-          error(rp / "protocol", "\"imap\" is not simulated yet in this version; available: \"pop3\"");
-        else if (*proto != "pop3")
-          error(rp / "protocol", "expected \"pop3\", got " + qt(*proto));
+      if (auto proto = str(r, "protocol", rp, true, "\"pop3\" or \"imap\"")) {
+        if (*proto == "imap") {
+          spec.imap = true;
+          spec.port = 143;
+        } else if (*proto != "pop3") {
+          error(rp / "protocol", "expected \"pop3\" or \"imap\", got " + qt(*proto));
+        }
       }
+      // Each protocol's own settings, reported when given to the other one.
+      for (const char* k : {"leave_copy", "remember", "remove_after"})
+        if (spec.imap && r.contains(k))
+          error(rp / k, qt(k) + " is a POP3 setting; with IMAP the mail stays on the server", true);
+      if (!spec.imap && r.contains("offline"))
+        error(rp / "offline", "\"offline\" is an IMAP setting (a POP3 device always keeps what it downloads)", true);
+      if (auto b = boolean(r, "offline", rp)) spec.offline = *b;
       if (auto sv = str(r, "server", rp, false, "the name of the MTA host that keeps this user's mail")) spec.server = *sv;
       if (auto port = integer(r, "port", rp, false, 1, 65535)) {
-        if (*port != 110) error(rp / "port", "expected 110 (POP3), got " + std::to_string(*port));
+        if (*port != spec.port)
+          error(rp / "port", std::string("expected ") + (spec.imap ? "143 (IMAP)" : "110 (POP3)") + ", got " + std::to_string(*port));
         spec.port = static_cast<int>(*port);
       }
       if (auto b = boolean(r, "leave_copy", rp)) spec.leave_copy = *b;

@@ -33,6 +33,7 @@ class Loader : public JsonReader {
   void check_total_sends();
   std::optional<FaultAction> fault(const Json& j, const JsonPath& path, const Scenario& s);
   std::optional<CheckMailAction> check_mail(const Json& j, const JsonPath& p, const Scenario& s);
+  std::optional<MailAction> mail_action(const Json& j, const JsonPath& p, std::string_view key, const Scenario& s);
   std::optional<ForceReplyAction> force_reply(const Json& j, const JsonPath& path, const Scenario& s);
   void timeouts(const Json& j, const JsonPath& path, MtaPolicy& out);
   // A host named in a timeline action: it must exist, and have `role` when one is given.

@@ -53,8 +53,10 @@ struct MtaPolicy {
 
 // How a device reads its user's mail (a mail program's account settings).
 struct RetrievalSpec {
+  bool imap = false;           // IMAP (port 143), else POP3 (port 110)
   std::string server;          // the MTA host it reads from ("" for the MTA of its user's domain)
-  int port = 110;              // POP3 (RFC 1939 §3)
+  int port = 110;              // POP3 (RFC 1939 §3), IMAP 143 (RFC 3501 §2.1)
+  bool offline = true;         // IMAP: keep a copy of every message on the device ("offline use")
   bool leave_copy = false;     // "leave a copy of messages on the server": no DELE
   bool remember = true;        // keeps the UIDLs it downloaded, so a copy left on the server is not fetched again
   std::optional<Duration> remove_after;  // with leave_copy: "remove from server after" this long (DELE then)
@@ -169,6 +171,18 @@ struct CheckMailAction {
   bool has_password = false;
 };
 
+// What a user does in an IMAP mail program (the message is found by its subject, in `folder`).
+struct MailAction {
+  enum class Kind { Read, Flag, Move, Delete, CreateFolder, RenameFolder, DeleteFolder, Idle };
+  Kind kind = Kind::Read;
+  std::string device;
+  std::string subject;           // Read, Flag, Move, Delete: a part of the message's Subject
+  std::string folder = "INBOX";  // where the message is; the folder to create, rename or delete
+  std::string to;                // Move: the destination folder; RenameFolder: the new name
+  std::string flag = "\\Flagged"; // Flag: which flag
+  bool on = true;                // Flag: set or clear; Idle: start or stop
+};
+
 struct TimelineItem {
   SimTime at = 0;
   std::size_t count = 1;  // "repeat": {"count": n, "every": d}: the send happens n times, d apart
@@ -177,6 +191,7 @@ struct TimelineItem {
   std::optional<FaultAction> fault;
   std::optional<ForceReplyAction> force_reply;
   std::optional<CheckMailAction> check_mail;
+  std::optional<MailAction> mail;
   LocalText say;
 };
 

@@ -96,8 +96,10 @@ Phrase describe(const TraceEvent& e, Lang lang) {
       return {e.text.empty() ? "event.flags_cleared" : "event.flags_changed",
               {e.from, e.mailbox, e.folder, std::to_string(e.uid), e.text}};
     case EventKind::Downloaded:
+      if (e.protocol == Protocol::Imap)
+        return {"event.downloaded_imap", {e.from, e.to, e.mailbox, e.folder, std::to_string(e.uid)}};
       return {"event.downloaded", {e.from, e.to, e.mailbox, e.folder, std::to_string(e.uid), e.text}};
-    case EventKind::LocalRemoved: return {"event.local_removed", {e.from, e.text}};
+    case EventKind::LocalRemoved: return {"event.local_removed." + e.text.str(), {e.from, e.folder, e.mailbox}};
     case EventKind::DeviceAdded: return {"event.device_added", {e.from, e.mailbox}};
     case EventKind::FolderDeleted: return {"event.folder_deleted", {e.from, e.mailbox, e.folder}};
     case EventKind::FolderRenamed: return {"event.folder_renamed", {e.from, e.mailbox, e.folder, e.text}};

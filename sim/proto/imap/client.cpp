@@ -167,7 +167,7 @@ void ClientSession::on_line(std::string_view line, SessionOutput& out) {
     const Op op = *cur_;
     cur_.reset();
     if (!stopping_) {
-      Op sync{Op::Kind::Sync, op.folder, {}, false};
+      Op sync{Op::Kind::Sync, op.folder, {}};
       if (idle_news_) queue_.insert(queue_.begin(), {sync, op});
       else queue_.insert(queue_.begin(), op);
     }
@@ -180,7 +180,7 @@ void ClientSession::on_line(std::string_view line, SessionOutput& out) {
     if (cur_ && phase_ == 1 && (cur_->kind == Op::Kind::Sync || cur_->kind == Op::Kind::Find || cur_->kind == Op::Kind::Idle))
       selected_.clear();
     if (cur_ && cur_->kind == Op::Kind::Find) found_.clear();  // nothing found: what follows acts on nothing
-    cur_.reset();
+    if (cur_) finished(false);
   }
   next(out);
 }
@@ -233,6 +233,15 @@ void ClientSession::untagged(std::string_view line, SessionOutput& out) {
   }
 }
 
+void ClientSession::finished(bool ok) {
+  const Op op = *cur_;
+  cur_.reset();
+  const bool acts_on_found = op.kind == Op::Kind::Read || op.kind == Op::Kind::Flag || op.kind == Op::Kind::Move ||
+                             op.kind == Op::Kind::Delete;
+  if (acts_on_found && found_.empty()) return hooks_.done(op, false, std::nullopt);  // nothing was found
+  hooks_.done(op, ok, acts_on_found ? std::optional<std::uint32_t>(found_.front()) : std::nullopt);
+}
+
 void ClientSession::next(SessionOutput& out) {
   for (;;) {
     if (!cur_) {
@@ -246,7 +255,7 @@ void ClientSession::next(SessionOutput& out) {
       phase_ = 0;
     }
     if (step(out)) return;
-    cur_.reset();
+    finished(true);
   }
 }
 
@@ -269,7 +278,7 @@ bool ClientSession::step(SessionOutput& out) {
       }
       hooks_.folders(folders_);
       std::vector<Op> syncs;
-      for (const std::string& f : folders_) syncs.push_back(Op{Op::Kind::Sync, f, {}, false});
+      for (const std::string& f : folders_) syncs.push_back(Op{Op::Kind::Sync, f, {}});
       queue_.insert(queue_.begin(), syncs.begin(), syncs.end());
       return false;
     }
@@ -319,7 +328,7 @@ bool ClientSession::step(SessionOutput& out) {
       if (phase_ == 0) {
         phase_ = 1;
         if (op.kind == Op::Kind::Read)
-          send(op.fetch_body ? "UID FETCH " + uid + " BODY[]" : "UID STORE " + uid + " +FLAGS (\\Seen)", out);
+          send(hooks_.has_body(op.folder, found_.front()) ? "UID STORE " + uid + " +FLAGS (\\Seen)" : "UID FETCH " + uid + " BODY[]", out);
         else if (op.kind == Op::Kind::Flag)
           send("UID STORE " + uid + " " + op.arg, out);
         else if (op.kind == Op::Kind::Move)

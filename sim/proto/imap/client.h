@@ -24,7 +24,7 @@ struct Op {
     SyncAll,   // LIST "" "*", then Sync for every folder
     Sync,      // SELECT folder, UID FETCH 1:* (FLAGS), then the new messages (bodies or envelopes)
     Find,      // UID SEARCH SUBJECT arg in folder: the message the next operations act on
-    Read,      // the message found: UID FETCH BODY[] (sets \Seen), or, kept offline, UID STORE +FLAGS (\Seen)
+    Read,      // the message found: UID FETCH BODY[] (sets \Seen), or, when the device has it, UID STORE +FLAGS (\Seen)
     Flag,      // UID STORE arg ("+FLAGS (\Flagged)")
     Move,      // UID MOVE to arg
     Delete,    // UID STORE +FLAGS (\Deleted), then UID EXPUNGE (RFC 4315)
@@ -37,7 +37,6 @@ struct Op {
   Kind kind = Kind::Sync;
   std::string folder = "INBOX";
   std::string arg;
-  bool fetch_body = false;  // Read: the device has no copy yet
 };
 
 struct ClientJob {
@@ -57,6 +56,9 @@ class ClientHooks {
   virtual void headers(const std::string& /*folder*/, std::uint32_t /*uid*/) {}  // learned of a message
   virtual void body(const std::string& folder, std::uint32_t uid, const std::string& text) = 0;
   virtual void gone(const std::string& folder, std::uint32_t uid) = 0;  // no longer on the server
+  virtual bool has_body(const std::string& folder, std::uint32_t uid) = 0;
+  // An operation ended: `ok` when the server said OK; `uid` the message it acted on, if any.
+  virtual void done(const Op& /*op*/, bool /*ok*/, std::optional<std::uint32_t> /*uid*/) {}
 };
 
 enum class ClientState { Greeting, Working, Idling, Done };
@@ -80,6 +82,7 @@ class ClientSession {
  private:
   void next(SessionOutput& out);
   bool step(SessionOutput& out);  // sends the current operation's next command; false when it is done
+  void finished(bool ok);         // the current operation ended: tells the hooks
   void send(const std::string& command, SessionOutput& out);
   void on_line(std::string_view line, SessionOutput& out);
   void untagged(std::string_view line, SessionOutput& out);

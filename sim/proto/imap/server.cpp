@@ -381,7 +381,7 @@ bool ServerSession::before_login(const Command& c, SessionOutput& out) {
   }
   if (c.name == "LOGIN") {
     if (c.args.size() != 2 || !c.args[0].is_astring() || !c.args[1].is_astring()) return false;
-    out.note("note.imap.login_in_clear", {c.args[1].text});
+    out.note("note.imap.login_in_clear", {c.args[0].text, c.args[1].text});
     if (!hooks_.authenticate(c.args[0].text, c.args[1].text)) {
       delayed_until_ = now_ + kAuthFailureDelay;
       delayed_reply_ = c.tag + " NO [AUTHENTICATIONFAILED] Authentication failed.";

@@ -19,9 +19,6 @@
 
 namespace postlab::imap {
 
-// The hierarchy delimiter of folder names: "Work/2026" is a child of "Work". Dovecot's default maildir
-// layout uses '.'; it is configured here with `separator = /`, the one students meet most.
-inline constexpr char kDelimiter = '/';
 // Dovecot's login process ends the session at the 3rd bad command before a login.
 inline constexpr int kMaxBadCommandsBeforeLogin = 3;
 // RFC 3501 §5.4: an idle client may be logged out after at least 30 minutes (Dovecot waits that).

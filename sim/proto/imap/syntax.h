@@ -13,6 +13,9 @@
 namespace postlab::imap {
 
 inline constexpr int kPort = 143;  // RFC 3501 §2.1
+// The hierarchy delimiter of folder names: "Work/2026" is a child of "Work". Dovecot's default maildir
+// layout uses '.'; the simulated Dovecot is set up with `separator = /`, the one students meet most.
+inline constexpr char kDelimiter = '/';
 // Deepest nesting of parenthesised lists a command may hold (BODY[HEADER.FIELDS (...)] needs 2; a
 // SEARCH with OR and NOT a few more). Deeper is answered BAD, never recursed into.
 inline constexpr std::size_t kMaxListDepth = 32;
