@@ -334,3 +334,27 @@ TEST_CASE("imap world: rename keeps UIDs and a deleted folder is gone from the v
   while (first < world.trace().size() && world.trace().events()[first].kind != EventKind::FolderRenamed) ++first;
   CHECK(names(first) == std::vector<std::string>{"INBOX:0", "Work:1"});
 }
+
+TEST_CASE("imap world: a message an IMAP device sends is saved in its user's Sent folder") {
+  LoadResult r = load_scenario_text(R"({
+  "format": 1, "title": "sent folder", "seed": 5,
+  "hosts": [
+    {"name": "laptop", "role": "client", "address": "192.0.2.20", "user": "alice@example.test",
+     "retrieve": {"protocol": "imap"}},
+    {"name": "mail.example.test", "role": "mta", "address": "198.51.100.7", "domains": ["example.test"],
+     "services": ["smtp", "submission", "imap"]}
+  ],
+  "users": [{"address": "alice@example.test", "password": "alicepw", "folders": ["Sent"]},
+            {"address": "bob@example.test", "password": "bobpw"}],
+  "timeline": [{"at": "1s", "send": {"from": "laptop", "message": {"to": ["bob@example.test"], "subject": "Hi", "body": "Hello\n"}}}]
+})", "sent.json");
+  REQUIRE(r.ok());
+  World world(*r.scenario);
+  REQUIRE(world.run());
+  const ViewState v = StateView(world.trace(), world.trace().size()).snapshot();
+  REQUIRE(v.mailboxes.at("alice@example.test").at("Sent").size() == 1);
+  CHECK(v.mailboxes.at("alice@example.test").at("Sent")[0].flags == kFlagSeen);
+  CHECK(v.mailboxes.at("bob@example.test").at("INBOX").size() == 1);
+  const std::int64_t saved = v.mailboxes.at("alice@example.test").at("Sent")[0].message;
+  CHECK(world.trace().messages()[static_cast<std::size_t>(saved)].head().find("Subject: Hi\r\n") != std::string::npos);
+}

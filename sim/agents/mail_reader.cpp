@@ -157,6 +157,15 @@ void MailReader::act(const MailAction& a) {
   run_imap(std::move(ops), password());
 }
 
+void MailReader::save_sent(const std::string& data) {
+  if (!spec_.imap) return;
+  const MailboxState* box = world_.rec().trace().state().mailbox(user_);
+  if (!box) return;
+  auto sent = box->folders.find("Sent");
+  if (sent == box->folders.end() || sent->second.died != kNever) return;  // no Sent folder: nothing is saved
+  run_imap({imap::Op{imap::Op::Kind::Append, "Sent", data}}, password());
+}
+
 void MailReader::run_imap(std::vector<imap::Op> ops, const std::string& password) {
   if (working_) {  // one thing at a time on the working connection; the next waits its turn
     imap_waiting_.emplace_back(std::move(ops), password);

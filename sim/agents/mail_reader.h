@@ -30,6 +30,8 @@ class MailReader {
   void check(const CheckMailAction& action);
   // What the user does in an IMAP mail program: read, flag, move, delete, folders, push on or off.
   void act(const MailAction& action);
+  // IMAP: a message the device sent is saved in the user's Sent folder (APPEND), when there is one.
+  void save_sent(const std::string& data);
   const std::string& device() const { return name_; }
 
  private:

@@ -127,13 +127,17 @@ void Mua::send(const SendAction& action) {
       job.auth_mechanism = spec_.auth_mechanism;
     }
     auto* conn = world_.make_handler<SmtpClientConn>(
-        world_.net(), std::move(job), [report, server_name](const smtp::ClientSession& s, const std::string& failure) {
+        world_.net(), std::move(job), [this, report, server_name, data](const smtp::ClientSession& s, const std::string& failure) {
           if (!failure.empty()) return report("could not send: " + failure + " (" + server_name + ")");
           std::string text;
-          for (const auto& o : s.outcomes())
+          bool accepted = false;
+          for (const auto& o : s.outcomes()) {
             text += (text.empty() ? "" : "; ") + o.rcpt + ": " +
                     (o.status == smtp::RcptStatus::Delivered ? "accepted" : to_string(o.status)) + " (" + o.reply + ")";
+            accepted = accepted || o.status == smtp::RcptStatus::Delivered;
+          }
           report(text);
+          if (accepted && sent_) sent_(data);
         });
     world_.net().connect(host_, *host, port, Protocol::Smtp, conn);
   });

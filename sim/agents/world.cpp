@@ -45,7 +45,11 @@ World::World(const Scenario& scenario)
     const HostSpec& h = scenario_.hosts[i];
     if (h.role == HostRole::Mta) mtas_.push_back(std::make_unique<Mta>(*this, ids[i], h));
     if (h.role == HostRole::Client) muas_.push_back(std::make_unique<Mua>(*this, ids[i], h));
-    if (h.role == HostRole::Client && h.retrieve) readers_.push_back(std::make_unique<MailReader>(*this, ids[i], h));
+    if (h.role == HostRole::Client && h.retrieve) {
+      readers_.push_back(std::make_unique<MailReader>(*this, ids[i], h));
+      MailReader* reader = readers_.back().get();
+      muas_.back()->on_sent([reader](const std::string& data) { reader->save_sent(data); });
+    }
   }
   // UIDVALIDITY: a stable per-world number, as a real server picks one when a mailbox is created.
   const auto uidvalidity = static_cast<std::uint32_t>(rng_.derive("uidvalidity").uniform(1'000'000'000, 1'999'999'999));
@@ -66,14 +70,15 @@ World::World(const Scenario& scenario)
     std::vector<std::string> folders{"INBOX"};
     for (const auto& f : u.folders)
       if (f != "INBOX") folders.push_back(f);
-    for (const auto& f : folders) {
+    for (std::size_t k = 0; k < folders.size(); ++k) {
+      const std::string& f = folders[k];
       TraceEvent e;
       e.kind = EventKind::FolderCreated;
       e.protocol = Protocol::Mda;
       e.from = e.to = mta ? mta->hostname() : std::string();
       e.mailbox = address;
       e.folder = f;
-      e.uid = uidvalidity;
+      e.uid = uidvalidity + static_cast<std::uint32_t>(k);  // each folder its own, as Dovecot counts them up
       rec_.emit(std::move(e));
     }
     Rng content = rng_.derive("preset:" + address);
