@@ -42,7 +42,8 @@ int run_console(const Scenario& scenario, const ConsoleOptions& o, const Transla
     client = world.add_guest_host(name, world.free_guest_address());
   }
   err << fill(tr.get("console.connecting"),
-              {net.host(client).name, net.host(client).address, o.host, std::to_string(o.port), o.port == 110 ? "POP3" : o.port == 143 ? "IMAP" : "SMTP"})
+              {net.host(client).name, net.host(client).address, o.host, std::to_string(o.port), o.port == 110 ? "POP3" : o.port == 143 ? "IMAP" : "SMTP",
+               o.port == 143 ? "\"a LOGOUT\"" : "QUIT"})
       << "\n";
 
   const std::size_t first_event = world.trace().size();

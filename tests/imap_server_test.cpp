@@ -16,9 +16,11 @@
 #include "proto/imap/server.h"
 #include "trace/state.h"
 #include "trace/transcript.h"
+#include "truth_replay.h"
 
 using namespace postlab;
 using namespace postlab::imap;
+using postlab::testing::imap_status_lines;
 
 namespace {
 
@@ -160,37 +162,6 @@ struct Conn {
   SessionOutput last;
 };
 
-// What two transcripts must agree on: every status line (untagged, continuation, tagged), with what
-// differs between two stores and two servers made equal: sizes, dates, Dovecot's timings and its
-// longer capability list, and the order in which LIST names folders.
-std::vector<std::string> status_lines(const std::vector<std::string>& lines) {
-  static const std::regex literal("\\{[0-9]+\\}$"), size("RFC822\\.SIZE [0-9]+"), date("INTERNALDATE \"[^\"]*\""),
-      timing("\\([0-9. +]+ secs\\)\\.$"), caps("CAPABILITY [^\\]]*"), tagged("^[a-z][0-9]+ (OK|NO|BAD)");
-  std::vector<std::string> out;
-  for (std::string l : lines) {
-    if (l.rfind("* ", 0) != 0 && l.rfind("+ ", 0) != 0 && !std::regex_search(l, tagged)) continue;
-    l = std::regex_replace(l, literal, "{N}");
-    l = std::regex_replace(l, size, "RFC822.SIZE N");
-    l = std::regex_replace(l, date, "INTERNALDATE D");
-    l = std::regex_replace(l, timing, "(T).");
-    l = std::regex_replace(l, caps, "CAPABILITY ...");
-    // The captured Dovecot kept maildir's "." as hierarchy delimiter; this one is set up with "/".
-    if (l.rfind("* LIST ", 0) == 0)
-      if (const std::size_t p = l.find(" \"/\" "); p != std::string::npos) l.replace(p, 5, " \".\" ");
-    // Dovecot offers new keywords (\*); this server keeps no keywords, so it does not.
-    for (std::size_t p; (p = l.find(" \\*)")) != std::string::npos;) l.erase(p, 3);
-    out.push_back(l);
-  }
-  // LIST answers in the store's order: compare them as sets.
-  for (std::size_t i = 0; i < out.size();) {
-    std::size_t j = i;
-    while (j < out.size() && out[j].rfind("* LIST ", 0) == 0) ++j;
-    std::sort(out.begin() + static_cast<std::ptrdiff_t>(i), out.begin() + static_cast<std::ptrdiff_t>(j));
-    i = j == i ? i + 1 : j;
-  }
-  return out;
-}
-
 // Replays a capture's client lines, connection by connection and at their times, and compares what
 // each connection heard with what Dovecot sent it. `on_comment` acts on the capture's comments (a
 // message delivered by SMTP meanwhile).
@@ -250,8 +221,8 @@ void replay(const std::string& file, Store& store, const std::function<void(cons
   for (auto& [who, c] : conns) {
     CAPTURE(who);
     c->catch_up(std::numeric_limits<SimTime>::max() / 2);
-    const auto ours = status_lines(split_lines(c->heard));
-    const auto theirs = status_lines(truth[who]);
+    const auto ours = imap_status_lines(split_lines(c->heard));
+    const auto theirs = imap_status_lines(truth[who]);
     REQUIRE(theirs.size() >= 5);
     CHECK(ours == theirs);
     if (ours != theirs)

@@ -14,6 +14,7 @@
 #include "trace/player.h"
 #include "trace/transcript.h"
 #include "trace/view.h"
+#include "truth_replay.h"
 
 using namespace postlab;
 
@@ -357,4 +358,43 @@ TEST_CASE("imap world: a message an IMAP device sends is saved in its user's Sen
   CHECK(v.mailboxes.at("bob@example.test").at("INBOX").size() == 1);
   const std::int64_t saved = v.mailboxes.at("alice@example.test").at("Sent")[0].message;
   CHECK(world.trace().messages()[static_cast<std::size_t>(saved)].head().find("Subject: Hi\r\n") != std::string::npos);
+}
+
+TEST_CASE("imap world: the console replays Dovecot's captured IMAP session with the same replies") {
+  LoadResult r = load_scenario_text(R"({
+  "format": 1, "title": "imap truth", "seed": 5,
+  "hosts": [{"name": "mail.example.test", "role": "mta", "address": "198.51.100.7", "domains": ["example.test"],
+             "services": ["smtp", "imap"]}],
+  "users": [{"address": "alice@example.test", "password": "alicepw", "messages": [
+    {"message": {"from": "Bob Example <bob@example.test>", "subject": "imap test message 1", "body": "This is IMAP message 1.\nSecond line.\n"}},
+    {"message": {"from": "Bob Example <bob@example.test>", "subject": "imap test message 2", "body": "This is IMAP message 2.\nSecond line.\n"}},
+    {"message": {"from": "Bob Example <bob@example.test>", "subject": "imap test message 3", "body": "This is IMAP message 3.\nSecond line.\n"}}]}]
+})", "imap-truth.json");
+  REQUIRE(r.ok());
+  World world(*r.scenario);
+  REQUIRE(world.run());
+  std::ifstream in(POSTLAB_SOURCE_DIR "/tests/truth/imap_01_session.txt");
+  REQUIRE(in);
+  std::vector<std::string> typed, theirs;
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t mark = line.find("] ");
+    if (line.empty() || line[0] != '[' || mark == std::string::npos) continue;
+    std::string data = line.substr(mark + 5);
+    if (data.size() >= 4 && data.substr(data.size() - 4) == "\\r\\n") data.resize(data.size() - 4);
+    for (std::size_t p; (p = data.find("\\\\")) != std::string::npos;) data.replace(p, 2, "\\");
+    (line.compare(mark + 2, 3, "C: ") == 0 ? typed : theirs).push_back(data);
+  }
+  std::string heard;
+  GuestClient c(world, world.add_guest_host("console", "192.0.2.30"), *world.net().find_by_name("mail.example.test"), 143,
+                [&](std::string_view s) { heard += s; });
+  c.settle();
+  for (const auto& t : typed) c.type(t);
+  c.hang_up();
+  const auto ours = postlab::testing::imap_status_lines(split_lines(heard), true);
+  const auto dovecot = postlab::testing::imap_status_lines(theirs, true);
+  REQUIRE(dovecot.size() > 60);
+  CHECK(ours == dovecot);
+  for (std::size_t i = 0; i < std::max(ours.size(), dovecot.size()); ++i)
+    if ((i < ours.size() ? ours[i] : "") != (i < dovecot.size() ? dovecot[i] : ""))
+      MESSAGE("line " << i << "\n ours:    " << (i < ours.size() ? ours[i] : "") << "\n dovecot: " << (i < dovecot.size() ? dovecot[i] : ""));
 }
