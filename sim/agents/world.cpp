@@ -249,7 +249,8 @@ void World::apply_fault(const FaultAction& f) {
     case FaultKind::HostDown:
     case FaultKind::HostUp:
       net_.set_up(host(f.host), f.kind == FaultKind::HostUp);
-      fault_event(type, f.host, {}, {key, {f.host, lasts}});
+      fault_event(type, f.host, {}, {f.device ? (f.kind == FaultKind::HostDown ? "event.fault.device_offline" : "event.fault.device_online") : key,
+                                     {f.host, lasts}});
       break;
     case FaultKind::LinkDown:
     case FaultKind::LinkUp:

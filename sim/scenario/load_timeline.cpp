@@ -122,7 +122,7 @@ void Loader::timeline(const Json& root, Scenario& s) {
     const Json& j = (*l)[i];
     const JsonPath p = top / "timeline" / i;
     if (!object(j, p, {"at", "send", "say", "repeat", "fault", "force_reply", "check_mail", "read", "flag", "move",
-                       "delete", "create_folder", "rename_folder", "delete_folder", "idle"}))
+                       "delete", "create_folder", "rename_folder", "delete_folder", "idle", "offline", "online"}))
       continue;
     TimelineItem item;
     if (auto at = duration(j, "at", p, true)) item.at = *at;
@@ -203,6 +203,23 @@ void Loader::timeline(const Json& root, Scenario& s) {
         ++mail_actions;
         if (!item.mail) item.mail = mail_action(j.at(k), p / k, k, s);
       }
+    // "offline": "bob-phone" (no network: every connection it tries times out) and "online" again.
+    for (const char* k : {"offline", "online"}) {
+      if (!j.contains(k)) continue;
+      ++mail_actions;
+      auto d = str(j, k, p, false, "the name of a client device");
+      if (!d) continue;
+      const HostSpec* h = host_named(s, *d);
+      if (missing_host(s, *d)) error(p / k, "no host is named " + qt(*d) + "; hosts: " + host_list(s));
+      else if (wrong_role(h, HostRole::Client)) error(p / k, qt(*d) + " is an MTA; a server that stops is a \"fault\": \"host_down\"");
+      if (!item.fault) {
+        FaultAction f;
+        f.kind = std::string_view(k) == "offline" ? FaultKind::HostDown : FaultKind::HostUp;
+        f.host = *d;
+        f.device = true;
+        item.fault = f;
+      }
+    }
     const int actions = int(j.contains("send")) + int(j.contains("fault")) + int(j.contains("force_reply")) +
                         int(j.contains("check_mail")) + mail_actions;
     if (actions == 0 && !j.contains("say"))

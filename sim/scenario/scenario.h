@@ -150,6 +150,7 @@ struct FaultAction {
   std::string command;            // DropConnection: the verb in capitals ("DATA"), or "." for the end of the text
   std::optional<Duration> lasts;  // "for": it ends by itself after this long
   std::size_t times = 1;          // DropConnection, LoseReplyAfterDot: how many connections it hits
+  bool device = false;            // HostDown/HostUp written as "offline"/"online" of a user's device
 };
 
 // A reply a server gives instead of carrying a command out, from a moment of the timeline on.
