@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "agents/guest.h"
 #include "agents/world.h"
 #include "core/rng.h"
 #include "mail/mime.h"
@@ -160,4 +161,60 @@ TEST_CASE("robustness: corrupted MIME messages parse without crashing") {
     CHECK_NOTHROW(parse_mime(bad));
     CHECK_NOTHROW(downgrade_to_7bit(bad));
   }
+}
+
+TEST_CASE("robustness: random commands into the POP3 and IMAP servers of a world never crash or hang") {
+  LoadResult r = load_scenario_text(R"({
+  "format": 1, "title": "random mail reading", "seed": 5,
+  "hosts": [{"name": "mail.example.test", "role": "mta", "address": "198.51.100.7", "domains": ["example.test"],
+             "services": ["smtp", "pop3", "imap"]}],
+  "users": [{"address": "alice@example.test", "password": "pw", "folders": ["Work"], "messages": [
+    {"message": {"from": "bob@example.test", "subject": "one", "body": "1\n", "attachments": [{"name": "a.pdf", "size": 300}]}},
+    {"message": {"from": "bob@example.test", "subject": "two", "body": "2\n"}},
+    {"folder": "Work", "message": {"from": "bob@example.test", "subject": "three", "body": "3\n"}}]}]
+})", "random.json");
+  REQUIRE(r.ok());
+  static const char* const kImap[] = {"a1", "LOGIN", "alice", "pw", "SELECT", "EXAMINE", "INBOX", "Work", "FETCH", "UID",
+                                      "STORE", "COPY", "MOVE", "EXPUNGE", "SEARCH", "1:*", "2,1", "*", "(FLAGS", "BODY[]",
+                                      "BODY.PEEK[HEADER.FIELDS (SUBJECT)]<0.5>", "+FLAGS", "(\\Deleted)", "(\\Seen)", "IDLE",
+                                      "DONE", "CREATE", "RENAME", "DELETE", "STATUS", "(MESSAGES UNSEEN)", "APPEND", "{5}",
+                                      "{3+}", "\"x y\"", "LIST", "\"\"", "%", "OR", "NOT", "SINCE", "1-Jan-2026", ")", "(",
+                                      "CLOSE", "NOOP", "AUTHENTICATE", "PLAIN", "LOGOUT", "BODYSTRUCTURE", "ENVELOPE"};
+  static const char* const kPop3[] = {"USER", "PASS", "alice", "pw", "STAT", "LIST", "UIDL", "RETR", "TOP", "DELE", "RSET",
+                                      "NOOP", "QUIT", "CAPA", "AUTH", "PLAIN", "1", "2", "0", "99", "x", "STLS", "-1"};
+  Rng rng(11);
+  std::size_t total = 0;
+  for (int round = 0; round < 60; ++round) {
+    World world(*r.scenario);
+    REQUIRE(world.run());
+    const bool imap = round % 2 == 0;
+    std::string heard;
+    GuestClient c(world, world.add_guest_host("fuzz", "192.0.2.40"), *world.net().find_by_name("mail.example.test"),
+                  imap ? 143 : 110, [&](std::string_view s) { heard += s; });
+    c.settle();
+    c.type(imap ? "a0 LOGIN alice pw" : "USER alice");
+    if (!imap) c.type("PASS pw");
+    for (int line = 0; line < 40 && !c.closed(); ++line) {
+      std::string text;
+      const auto words = rng.uniform(1, 6);
+      for (std::uint64_t w = 0; w < words; ++w) {
+        if (w) text += ' ';
+        if (rng.uniform(0, 9) == 0) {
+          text += static_cast<char>(rng.uniform(1, 255));  // a stray byte now and then
+          continue;
+        }
+        text += imap ? kImap[rng.uniform(0, std::size(kImap) - 1)] : kPop3[rng.uniform(0, std::size(kPop3) - 1)];
+      }
+      for (char& ch : text)
+        if (ch == '\r' || ch == '\n') ch = ' ';
+      CHECK_NOTHROW(c.type(text));
+    }
+    CHECK(c.hang_up());
+    CHECK(world.finished());
+    // What the server sent is made of whole lines (CRLF), literals aside.
+    if (!heard.empty()) CHECK(heard.size() >= 2);
+    total += heard.size();
+  }
+  CHECK(total > 60 * 500);  // the sessions did run: every round heard many replies
+  MESSAGE("bytes heard: " << total);
 }
