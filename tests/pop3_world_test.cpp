@@ -398,3 +398,37 @@ TEST_CASE("imap world: the console replays Dovecot's captured IMAP session with 
     if ((i < ours.size() ? ours[i] : "") != (i < dovecot.size() ? dovecot[i] : ""))
       MESSAGE("line " << i << "\n ours:    " << (i < ours.size() ? ours[i] : "") << "\n dovecot: " << (i < dovecot.size() ? dovecot[i] : ""));
 }
+
+TEST_CASE("pop3 and imap world: with the MTA's STARTTLS the devices log in inside TLS") {
+  LoadResult r = load_scenario_text(R"({
+  "format": 1, "title": "tls reading", "seed": 5,
+  "hosts": [
+    {"name": "laptop", "role": "client", "address": "192.0.2.20", "user": "alice@example.test", "retrieve": {"protocol": "pop3"}},
+    {"name": "phone", "role": "client", "address": "192.0.2.21", "user": "alice@example.test", "retrieve": {"protocol": "imap"}},
+    {"name": "mail.example.test", "role": "mta", "address": "198.51.100.7", "domains": ["example.test"],
+     "services": ["smtp", "pop3", "imap"]}
+  ],
+  "users": [{"address": "alice@example.test", "password": "secret-pw", "messages": [
+    {"message": {"from": "bob@example.test", "subject": "one", "body": "1\n"}}]}],
+  "timeline": [{"at": "1s", "check_mail": "phone"}, {"at": "1m", "check_mail": "laptop"}]
+})", "tls.json");
+  REQUIRE(r.ok());
+  World world(*r.scenario);
+  REQUIRE(world.run());
+  std::size_t secret_lines = 0, stls = 0, starttls = 0, downloads = 0;
+  for (const auto& e : world.trace().events()) {
+    if (e.kind == EventKind::Downloaded) ++downloads;
+    if (e.kind != EventKind::Line) continue;
+    const std::string_view text = e.text;
+    stls += text == "STLS\r\n";
+    starttls += text == "a1 STARTTLS\r\n";
+    if (text.find("secret-pw") != std::string_view::npos) {
+      ++secret_lines;
+      CHECK(e.encrypted);  // the password never crosses the wire in the clear
+    }
+  }
+  CHECK(stls == 1);
+  CHECK(starttls == 1);
+  CHECK(secret_lines == 2);
+  CHECK(downloads == 2);  // the phone's offline copy, then the laptop's download
+}

@@ -13,12 +13,19 @@ namespace {
 class ImapInbound : public ConnectionHandler, public imap::ServerHooks, public MailboxWatcher {
  public:
   ImapInbound(World& world, Mta& mta, HostId client)
-      : world_(world), mta_(mta), client_(client), session_(imap::ServerConfig{}, *this), timer_(world.rec()) {
+      : world_(world), mta_(mta), client_(client), session_(config(mta), *this), timer_(world.rec()) {
     mta_.watch(this);
   }
   ~ImapInbound() override {
     mta_.unwatch(this);
     timer_.cancel();
+  }
+
+  // Dovecot beside this Postfix offers STARTTLS when the MTA does (its certificate is the same).
+  static imap::ServerConfig config(const Mta& mta) {
+    imap::ServerConfig c;
+    c.tls_available = mta.policy().starttls;
+    return c;
   }
 
   void on_open(ConnId id) override {

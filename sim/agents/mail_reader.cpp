@@ -138,6 +138,7 @@ void MailReader::act(const MailAction& a) {
     const HostSpec* server = this->server();
     if (!server) return;
     imap::ClientJob job{user_, password(), {Op{Op::Kind::Sync, "INBOX", {}}, Op{Op::Kind::Idle, "INBOX", {}}}};
+    job.starttls = true;
     idling_ = world_.make_handler<ImapConn>(*this, std::move(job), server->name);
     world_.net().connect(device_, *world_.net().find_by_name(server->name), spec_.port, Protocol::Imap, idling_);
     return;
@@ -173,7 +174,9 @@ void MailReader::run_imap(std::vector<imap::Op> ops, const std::string& password
   }
   const HostSpec* server = this->server();
   if (!server) return;
-  working_ = world_.make_handler<ImapConn>(*this, imap::ClientJob{user_, password, std::move(ops)}, server->name);
+  imap::ClientJob job{user_, password, std::move(ops)};
+  job.starttls = true;  // mail programs secure the connection when the server offers it
+  working_ = world_.make_handler<ImapConn>(*this, std::move(job), server->name);
   world_.net().connect(device_, *world_.net().find_by_name(server->name), spec_.port, Protocol::Imap, working_);
 }
 

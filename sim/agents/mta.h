@@ -53,6 +53,7 @@ class Mta : public Listener {
     return recent_from_.try_emplace(owner + '\n' + folder, 1u).first->second;
   }
   World& world() { return world_; }
+  const MtaPolicy& policy() const { return spec_.policy; }
 
   // Decisions for one inbound SMTP connection (see smtp::ServerHooks).
   std::optional<std::string> check_recipient(HostId client, int port, const smtp::Transaction& tx,

@@ -41,7 +41,13 @@ std::uint32_t uid_in(const std::string& uidl) {
 class Pop3Inbound : public ConnectionHandler, public pop3::ServerHooks {
  public:
   Pop3Inbound(World& world, Mta& mta, HostId client)
-      : world_(world), mta_(mta), client_(client), session_(pop3::ServerConfig{}, *this), timer_(world.rec()) {}
+      : world_(world), mta_(mta), client_(client), session_(config(mta), *this), timer_(world.rec()) {}
+  // Dovecot beside this Postfix offers TLS (STLS) when the MTA does (its certificate is the same).
+  static pop3::ServerConfig config(const Mta& mta) {
+    pop3::ServerConfig c;
+    c.tls_available = mta.policy().starttls;
+    return c;
+  }
   ~Pop3Inbound() override { timer_.cancel(); }
 
   void on_open(ConnId id) override {
@@ -243,6 +249,7 @@ void MailReader::check_pop3(const CheckMailAction& action) {
   job.user = user_;
   job.password = action.has_password ? action.password : password();
   job.leave_copy = spec_.leave_copy;
+  job.starttls = true;  // mail programs secure the connection when the server offers it
   std::set<std::string> expiring;
   for (const auto& [uidl, when] : known_) {
     job.known.insert(uidl);

@@ -150,6 +150,10 @@ void ClientSession::on_line(std::string_view line, SessionOutput& out) {
     out.close = true;
     return;
   }
+  if (in_tls_start_) {
+    in_tls_start_ = false;
+    if (ok) return send("LOGIN " + quoted(job_.user) + " " + quoted(job_.password), out);  // inside TLS now
+  }
   if (!logged_in_) {
     if (!ok) {
       failure_ = std::string(line);
@@ -190,6 +194,11 @@ void ClientSession::untagged(std::string_view line, SessionOutput& out) {
   if (state_ == ClientState::Greeting) {
     if (body.rfind("OK", 0) != 0) return fail("the server refused the connection: " + std::string(line), out);
     state_ = ClientState::Working;
+    if (job_.starttls && body.find(" STARTTLS") != std::string_view::npos) {
+      in_tls_start_ = true;
+      send("STARTTLS", out);
+      return;
+    }
     send("LOGIN " + quoted(job_.user) + " " + quoted(job_.password), out);
     return;
   }

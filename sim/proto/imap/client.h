@@ -44,6 +44,7 @@ struct ClientJob {
   std::string password;
   std::vector<Op> ops;
   Duration timeout = kClientTimeout;
+  bool starttls = false;  // secure the connection first (STARTTLS, RFC 3501 §6.2.1) when the server offers it
 };
 
 // What the mail program knows and learns.
@@ -112,6 +113,7 @@ class ClientSession {
   bool idle_news_ = false;  // something changed while idling: leave IDLE and sync
   bool done_sent_ = false;  // DONE went out for the IDLE now running
   bool stopping_ = false;   // stop_idle(): after IDLE, log out
+  bool in_tls_start_ = false;  // STARTTLS sent: its OK is followed by LOGIN
   SimTime idle_since_ = 0;
   std::optional<Op> cur_;   // the operation running
   int phase_ = 0;           // how far it got

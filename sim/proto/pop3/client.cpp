@@ -73,6 +73,8 @@ void ClientSession::on_line(std::string_view line, SessionOutput& out) {
       if (state_ == ClientState::Retr) {
         body_ += d.text;
         body_ += "\r\n";
+      } else if (state_ == ClientState::Capa) {
+        offers_stls_ = offers_stls_ || d.text == "STLS";
       } else if (state_ == ClientState::Uidl) {
         const auto sp = d.text.find(' ');
         std::size_t n = 0;
@@ -83,6 +85,10 @@ void ClientSession::on_line(std::string_view line, SessionOutput& out) {
     }
     multiline_ = false;
     if (state_ == ClientState::Uidl) return next_message(out);
+    if (state_ == ClientState::Capa) {
+      if (offers_stls_) return send("STLS", ClientState::Stls, out);
+      return send("USER " + job_.user, ClientState::User, out);  // no TLS to be had: on in the clear
+    }
     // A whole message: keep it, then delete it on the server unless a copy stays there.
     downloaded_.push_back({listing_[next_].second, std::move(body_)});
     body_.clear();
@@ -105,7 +111,12 @@ void ClientSession::on_line(std::string_view line, SessionOutput& out) {
     return;
   }
   switch (state_) {
-    case ClientState::Greeting: return send("USER " + job_.user, ClientState::User, out);
+    case ClientState::Greeting:
+      // A mail program set to use STARTTLS asks what the server offers (RFC 2449 CAPA), then STLS.
+      if (job_.starttls) return send("CAPA", ClientState::Capa, out);
+      return send("USER " + job_.user, ClientState::User, out);
+    case ClientState::Capa: multiline_ = true; return;
+    case ClientState::Stls: return send("USER " + job_.user, ClientState::User, out);
     case ClientState::User: return send("PASS " + job_.password, ClientState::Pass, out);
     case ClientState::Pass: return send("UIDL", ClientState::Uidl, out);
     case ClientState::Uidl:

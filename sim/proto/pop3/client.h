@@ -22,6 +22,7 @@ struct ClientJob {
   std::string user;
   std::string password;
   bool leave_copy = false;           // "leave a copy on the server": no DELE
+  bool starttls = false;             // secure the connection first (STLS, RFC 2595) when the server offers it
   std::set<std::string> known;       // UIDLs downloaded before (a device that leaves copies remembers them)
   std::set<std::string> expire;      // of those, the ones to delete now ("remove from server after N days")
   Duration timeout = kClientTimeout;
@@ -32,7 +33,7 @@ struct Downloaded {
   std::string text;  // the message as RETR gave it, dot-stuffing undone, CRLF line ends
 };
 
-enum class ClientState { Greeting, User, Pass, Uidl, Retr, Dele, Quit, Done };
+enum class ClientState { Greeting, Capa, Stls, User, Pass, Uidl, Retr, Dele, Quit, Done };
 
 class ClientSession {
  public:
@@ -73,6 +74,7 @@ class ClientSession {
   std::size_t deleted_ = 0;
   std::string failure_;
   bool committed_ = false;
+  bool offers_stls_ = false;  // CAPA listed STLS
 };
 
 }  // namespace postlab::pop3
