@@ -126,8 +126,11 @@ void Mua::send(const SendAction& action) {
       job.auth_password = password;
       job.auth_mechanism = spec_.auth_mechanism;
     }
+    // Only a device that saves what it sends (IMAP, a Sent folder) keeps the text until the end.
+    std::string saved = sent_ ? data : std::string();
     auto* conn = world_.make_handler<SmtpClientConn>(
-        world_.net(), std::move(job), [this, report, server_name, data](const smtp::ClientSession& s, const std::string& failure) {
+        world_.net(), std::move(job),
+        [this, report, server_name, saved = std::move(saved)](const smtp::ClientSession& s, const std::string& failure) {
           if (!failure.empty()) return report("could not send: " + failure + " (" + server_name + ")");
           std::string text;
           bool accepted = false;
@@ -137,7 +140,7 @@ void Mua::send(const SendAction& action) {
             accepted = accepted || o.status == smtp::RcptStatus::Delivered;
           }
           report(text);
-          if (accepted && sent_) sent_(data);
+          if (accepted && sent_) sent_(saved);
         });
     world_.net().connect(host_, *host, port, Protocol::Smtp, conn);
   });
