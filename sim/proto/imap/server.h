@@ -33,6 +33,9 @@ inline constexpr Duration kNotifyDelay = 500 * kMillisecond;
 // mailbox of a few messages costs only the messages that exist).
 inline constexpr std::size_t kMaxResponses = 100000;
 
+// The flags a client may set, as FLAGS and PERMANENTFLAGS list them (RFC 3501 §2.3.2).
+inline constexpr const char* kSystemFlags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+
 struct ServerConfig {
   std::string greeting = "Dovecot (Debian) ready.";
   bool tls_available = false;

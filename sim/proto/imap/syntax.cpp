@@ -222,6 +222,8 @@ std::string quoted(std::string_view text) {
   return out + "\"";
 }
 
+std::string mailbox_name(const std::string& name) { return iequals(name, "INBOX") ? std::string("INBOX") : name; }
+
 std::string astring(std::string_view text) {
   bool atom = !text.empty();
   for (char c : text) atom = atom && atom_char(c) && c != '%' && c != '*' && c != ']';

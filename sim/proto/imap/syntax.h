@@ -67,6 +67,9 @@ std::optional<SequenceSet> parse_sequence_set(std::string_view text);
 // 3501 §4.3); NIL for nullopt.
 std::string quoted(std::string_view text);
 std::string nstring(const std::optional<std::string>& text);
+// A folder name as the server files it: "inbox", "Inbox" are the INBOX (RFC 3501 §5.1, the only name
+// that is not case-sensitive); any other name is kept as written.
+std::string mailbox_name(const std::string& name);
 // A mailbox name as Dovecot writes it: an atom when it can be one ("Work"), else a string.
 std::string astring(std::string_view text);
 // "24-Nov-2026 13:18:00 +0000" (RFC 3501 date-time), in UTC.
