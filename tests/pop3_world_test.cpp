@@ -432,3 +432,33 @@ TEST_CASE("pop3 and imap world: with the MTA's STARTTLS the devices log in insid
   CHECK(secret_lines == 2);
   CHECK(downloads == 2);  // the phone's offline copy, then the laptop's download
 }
+
+TEST_CASE("pop3 and imap world: a world that ends with sessions logged in, selected and idling ends cleanly") {
+  LoadResult r = load_scenario_text(R"({
+  "format": 1, "title": "teardown", "seed": 5,
+  "hosts": [
+    {"name": "phone", "role": "client", "address": "192.0.2.21", "user": "alice@example.test", "retrieve": {"protocol": "imap"}},
+    {"name": "mail.example.test", "role": "mta", "address": "198.51.100.7", "domains": ["example.test"],
+     "services": ["smtp", "pop3", "imap"], "policy": {"starttls": false}}],
+  "users": [{"address": "alice@example.test", "password": "pw", "messages": [
+    {"message": {"from": "bob@example.test", "subject": "one", "body": "1\n"}}]}],
+  "timeline": [{"at": "1s", "idle": {"device": "phone"}}]
+})", "teardown.json");
+  REQUIRE(r.ok());
+  World world(*r.scenario);
+  world.run_until(10 * kSecond);  // the phone is idling now, and stays so
+  const HostId server = *world.net().find_by_name("mail.example.test");
+  GuestClient imap(world, world.add_guest_host("a", "192.0.2.40"), server, 143, [](std::string_view) {});
+  GuestClient pop(world, world.add_guest_host("b", "192.0.2.41"), server, 110, [](std::string_view) {});
+  imap.settle();
+  pop.settle();
+  imap.type("x LOGIN alice pw");
+  imap.type("y SELECT INBOX");
+  imap.type("z IDLE");
+  pop.type("USER alice");
+  pop.type("PASS pw");
+  pop.type("RETR 1");
+  CHECK(imap.open());
+  CHECK(pop.open());
+  // The world, its handlers and their sessions go away now, mid-session (under ASan too).
+}

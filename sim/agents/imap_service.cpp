@@ -13,13 +13,10 @@ namespace {
 class ImapInbound : public ConnectionHandler, public imap::ServerHooks, public MailboxWatcher {
  public:
   ImapInbound(World& world, Mta& mta, HostId client)
-      : world_(world), mta_(mta), client_(client), session_(config(mta), *this), timer_(world.rec()) {
+      : world_(world), mta_(mta), client_(client), session_(config(mta), *this), side_(world.net(), session_) {
     mta_.watch(this);
   }
-  ~ImapInbound() override {
-    mta_.unwatch(this);
-    timer_.cancel();
-  }
+  ~ImapInbound() override { mta_.unwatch(this); }
 
   // Dovecot beside this Postfix offers STARTTLS when the MTA does (its certificate is the same).
   static imap::ServerConfig config(const Mta& mta) {
@@ -28,24 +25,15 @@ class ImapInbound : public ConnectionHandler, public imap::ServerHooks, public M
     return c;
   }
 
-  void on_open(ConnId id) override {
-    id_ = id;
-    apply_output(world_.net(), id, false, session_.on_connect(world_.now()));
-    arm();
-  }
-  void on_data(ConnId, std::string_view bytes) override {
-    apply_output(world_.net(), id_, false, session_.on_input(world_.now(), bytes));
-    arm();
-  }
+  void on_open(ConnId id) override { side_.open(id); }
+  void on_data(ConnId, std::string_view bytes) override { side_.input(bytes); }
   void on_close(ConnId) override {
-    session_.on_closed();
-    timer_.cancel();
+    side_.closed();
     mta_.unwatch(this);
   }
   void mailbox_changed(const std::string& owner) override {
-    if (owner != owner_ || !world_.net().is_open(id_)) return;
-    apply_output(world_.net(), id_, false, session_.on_mailbox_changed(world_.now()));
-    arm();
+    if (owner != owner_ || !world_.net().is_open(side_.id())) return;
+    side_.apply(session_.on_mailbox_changed(world_.now()));
   }
 
   // Users log in with their address, or the bare local part (system users).
@@ -174,7 +162,7 @@ class ImapInbound : public ConnectionHandler, public imap::ServerHooks, public M
     e.protocol = Protocol::Imap;
     e.from = mta_.hostname();
     e.to = world_.net().host(client_).name;
-    e.connection = id_;
+    e.connection = side_.id();
     e.mailbox = owner_;
     e.folder = folder;
     e.uid = uid;
@@ -185,19 +173,12 @@ class ImapInbound : public ConnectionHandler, public imap::ServerHooks, public M
     e.text = text;
     world_.rec().emit(std::move(e));
   }
-  void arm() {
-    timer_.arm(session_.deadline(), [this] {
-      apply_output(world_.net(), id_, false, session_.on_timeout(world_.now()));
-      arm();
-    });
-  }
 
   World& world_;
   Mta& mta_;
   HostId client_;
   imap::ServerSession session_;
-  SessionTimer timer_;
-  ConnId id_ = -1;
+  ServerSide<imap::ServerSession> side_;
   std::string owner_;  // the logged-in user's mailbox as the lesson declares it
 };
 

@@ -13,23 +13,16 @@ namespace postlab {
 class MailReader::ImapConn : public ConnectionHandler, public imap::ClientHooks {
  public:
   ImapConn(MailReader& reader, imap::ClientJob job, std::string server)
-      : reader_(reader), session_(std::move(job), *this), server_(std::move(server)), timer_(reader.world_.rec()) {}
-  ~ImapConn() override { timer_.cancel(); }
+      : reader_(reader), session_(std::move(job), *this), server_(std::move(server)),
+        side_(reader.world_.net(), session_, [this] { reader_.imap_finished(this); }) {}
 
-  void on_open(ConnId id) override {
-    id_ = id;
-    session_.start(reader_.world_.now());
-    arm();
-  }
-  void on_data(ConnId, std::string_view bytes) override { after(session_.on_input(reader_.world_.now(), bytes)); }
-  void on_close(ConnId) override {
-    session_.on_closed();
-    finish();
-  }
-  void on_fail(ConnId, const std::string&) override { finish(); }
+  void on_open(ConnId id) override { side_.open(id); }
+  void on_data(ConnId, std::string_view bytes) override { side_.apply(session_.on_input(reader_.world_.now(), bytes)); }
+  void on_close(ConnId) override { side_.closed(); }
+  void on_fail(ConnId, const std::string&) override { side_.finish(); }
   // Push off: DONE, LOGOUT.
   void stop() {
-    if (!finished_ && id_ >= 0) after(session_.stop_idle(reader_.world_.now()));
+    if (!side_.finished() && side_.id() >= 0) side_.apply(session_.stop_idle(reader_.world_.now()));
   }
 
   std::set<std::uint32_t> known(const std::string& folder) override {
@@ -74,32 +67,10 @@ class MailReader::ImapConn : public ConnectionHandler, public imap::ClientHooks 
   }
 
  private:
-  void after(const SessionOutput& out) {
-    Network& net = reader_.world_.net();
-    if (id_ < 0) return;
-    apply_output(net, id_, true, out);
-    if (session_.done()) {
-      if (net.is_open(id_)) net.close(id_, true);
-      return finish();
-    }
-    arm();
-  }
-  void arm() {
-    timer_.arm(session_.deadline(), [this] { after(session_.on_timeout(reader_.world_.now())); });
-  }
-  void finish() {
-    timer_.cancel();
-    if (finished_) return;
-    finished_ = true;
-    reader_.imap_finished(this);
-  }
-
   MailReader& reader_;
   imap::ClientSession session_;
   std::string server_;
-  SessionTimer timer_;
-  ConnId id_ = -1;
-  bool finished_ = false;
+  ClientSide<imap::ClientSession> side_;
 };
 
 MailReader::MailReader(World& world, HostId device, const HostSpec& spec)

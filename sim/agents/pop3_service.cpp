@@ -41,28 +41,16 @@ std::uint32_t uid_in(const std::string& uidl) {
 class Pop3Inbound : public ConnectionHandler, public pop3::ServerHooks {
  public:
   Pop3Inbound(World& world, Mta& mta, HostId client)
-      : world_(world), mta_(mta), client_(client), session_(config(mta), *this), timer_(world.rec()) {}
+      : world_(world), mta_(mta), client_(client), session_(config(mta), *this), side_(world.net(), session_) {}
   // Dovecot beside this Postfix offers TLS (STLS) when the MTA does (its certificate is the same).
   static pop3::ServerConfig config(const Mta& mta) {
     pop3::ServerConfig c;
     c.tls_available = mta.policy().starttls;
     return c;
   }
-  ~Pop3Inbound() override { timer_.cancel(); }
-
-  void on_open(ConnId id) override {
-    id_ = id;
-    apply_output(world_.net(), id, false, session_.on_connect(world_.now()));
-    arm();
-  }
-  void on_data(ConnId, std::string_view bytes) override {
-    apply_output(world_.net(), id_, false, session_.on_input(world_.now(), bytes));
-    arm();
-  }
-  void on_close(ConnId) override {
-    session_.on_closed();  // RFC 1939 §6: no UPDATE state, nothing is deleted
-    timer_.cancel();
-  }
+  void on_open(ConnId id) override { side_.open(id); }
+  void on_data(ConnId, std::string_view bytes) override { side_.input(bytes); }
+  void on_close(ConnId) override { side_.closed(); }  // RFC 1939 §6: no UPDATE state, nothing is deleted
 
   // Users log in with their address, or with the bare local part as on a server with system users.
   bool authenticate(const std::string& user, const std::string& password) override {
@@ -121,26 +109,19 @@ class Pop3Inbound : public ConnectionHandler, public pop3::ServerHooks {
     e.protocol = Protocol::Pop3;
     e.from = mta_.hostname();
     e.to = world_.net().host(client_).name;
-    e.connection = id_;
+    e.connection = side_.id();
     e.mailbox = owner_;
     e.folder = kInbox;
     e.uid = uid;
     e.text = text;
     world_.rec().emit(std::move(e));
   }
-  void arm() {
-    timer_.arm(session_.deadline(), [this] {
-      apply_output(world_.net(), id_, false, session_.on_timeout(world_.now()));
-      arm();
-    });
-  }
 
   World& world_;
   Mta& mta_;
   HostId client_;
   pop3::ServerSession session_;
-  SessionTimer timer_;
-  ConnId id_ = -1;
+  ServerSide<pop3::ServerSession> side_;
   std::string lock_;   // the maildrop this session holds ("" none)
   std::string owner_;  // its mailbox as the lesson declares it
   std::vector<std::uint32_t> uids_;   // by POP3 message number - 1
@@ -157,24 +138,17 @@ ConnectionHandler* accept_pop3(World& world, Mta& mta, HostId client) {
 class MailReader::Conn : public ConnectionHandler {
  public:
   Conn(MailReader& reader, pop3::ClientJob job, std::string server)
-      : reader_(reader), session_(std::move(job)), server_(std::move(server)), timer_(reader.world_.rec()) {}
-  ~Conn() override { timer_.cancel(); }
+      : reader_(reader), session_(std::move(job)), server_(std::move(server)),
+        side_(reader.world_.net(), session_, [this] { finished(); }) {}
 
-  void on_open(ConnId id) override {
-    id_ = id;
-    session_.start(reader_.world_.now());
-    arm();
-  }
+  void on_open(ConnId id) override { side_.open(id); }
   void on_data(ConnId, std::string_view bytes) override {
     SessionOutput out = session_.on_input(reader_.world_.now(), bytes);
     keep_downloads();
-    after(out);
+    side_.apply(out);
   }
-  void on_close(ConnId) override {
-    session_.on_closed();
-    finish();
-  }
-  void on_fail(ConnId, const std::string&) override { finish(); }
+  void on_close(ConnId) override { side_.closed(); }
+  void on_fail(ConnId, const std::string&) override { side_.finish(); }
 
  private:
   // Each message RETR brought is now on the device: a copy of its own, written in the trace.
@@ -193,7 +167,7 @@ class MailReader::Conn : public ConnectionHandler {
       e.protocol = Protocol::Pop3;
       e.from = reader_.name_;
       e.to = server_;
-      e.connection = id_;
+      e.connection = side_.id();
       e.mailbox = reader_.user_;
       e.folder = kInbox;
       e.uid = uid_in(d.uidl);
@@ -203,22 +177,7 @@ class MailReader::Conn : public ConnectionHandler {
       got_[d.uidl] = w.now();
     }
   }
-  void after(const SessionOutput& out) {
-    Network& net = reader_.world_.net();
-    apply_output(net, id_, true, out);
-    if (session_.done()) {
-      if (net.is_open(id_)) net.close(id_, true);
-      return finish();
-    }
-    arm();
-  }
-  void arm() {
-    timer_.arm(session_.deadline(), [this] { after(session_.on_timeout(reader_.world_.now())); });
-  }
-  void finish() {
-    timer_.cancel();
-    if (finished_) return;
-    finished_ = true;
+  void finished() {
     if (session_.committed())
       for (const std::string& u : expiring_) reader_.known_.erase(u);
     reader_.finished(got_);
@@ -231,11 +190,9 @@ class MailReader::Conn : public ConnectionHandler {
   MailReader& reader_;
   pop3::ClientSession session_;
   std::string server_;
-  SessionTimer timer_;
-  ConnId id_ = -1;
+  ClientSide<pop3::ClientSession> side_;
   std::size_t kept_ = 0;
   std::map<std::string, SimTime> got_;
-  bool finished_ = false;
 };
 
 void MailReader::check_pop3(const CheckMailAction& action) {

@@ -7,6 +7,7 @@
 #include "net/network.h"
 #include "core/simulator.h"
 #include "proto/smtp/client.h"
+#include "trace/recorder.h"
 
 namespace postlab {
 
@@ -31,6 +32,79 @@ class SessionTimer {
   Recorder& rec_;
   std::optional<EventId> pending_;
   SimTime pending_at_ = 0;
+};
+
+// Runs a sans-IO server session (SMTP, POP3, IMAP) on the server side of one connection: what arrives
+// goes to the session, what it says goes on the wire, and it is woken when its deadline comes.
+template <class Session>
+class ServerSide {
+ public:
+  ServerSide(Network& net, Session& session) : net_(net), session_(session), timer_(net.rec()) {}
+  void open(ConnId id) {
+    id_ = id;
+    apply(session_.on_connect(net_.rec().now()));
+  }
+  void input(std::string_view bytes) { apply(session_.on_input(net_.rec().now(), bytes)); }
+  void closed() {
+    session_.on_closed();
+    timer_.cancel();
+  }
+  // Something the session said by itself (news for an idling IMAP client): on the wire, and rearm.
+  void apply(const SessionOutput& out) {
+    apply_output(net_, id_, false, out);
+    timer_.arm(session_.deadline(), [this] { apply(session_.on_timeout(net_.rec().now())); });
+  }
+  ConnId id() const { return id_; }
+
+ private:
+  Network& net_;
+  Session& session_;
+  SessionTimer timer_;
+  ConnId id_ = -1;
+};
+
+// The same on the client side (a mail program reading mail): `done` is called once, when the session
+// is over (it said its last word, the server closed, or the connection failed).
+template <class Session>
+class ClientSide {
+ public:
+  ClientSide(Network& net, Session& session, std::function<void()> done)
+      : net_(net), session_(session), done_(std::move(done)), timer_(net.rec()) {}
+  void open(ConnId id) {
+    id_ = id;
+    session_.start(net_.rec().now());
+    apply({});
+  }
+  // Hand what arrived to the session first (on_input), then what it answered to apply().
+  void apply(const SessionOutput& out) {
+    if (id_ < 0) return;
+    apply_output(net_, id_, true, out);
+    if (session_.done()) {
+      if (net_.is_open(id_)) net_.close(id_, true);
+      return finish();
+    }
+    timer_.arm(session_.deadline(), [this] { apply(session_.on_timeout(net_.rec().now())); });
+  }
+  void closed() {
+    session_.on_closed();
+    finish();
+  }
+  void finish() {
+    timer_.cancel();
+    if (finished_) return;
+    finished_ = true;
+    done_();
+  }
+  ConnId id() const { return id_; }
+  bool finished() const { return finished_; }
+
+ private:
+  Network& net_;
+  Session& session_;
+  std::function<void()> done_;
+  SessionTimer timer_;
+  ConnId id_ = -1;
+  bool finished_ = false;
 };
 
 class SmtpClientConn : public ConnectionHandler {

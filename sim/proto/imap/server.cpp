@@ -36,9 +36,8 @@ std::string seconds(Duration d) {
 
 ServerSession::ServerSession(ServerConfig config, ServerHooks& hooks) : config_(std::move(config)), hooks_(hooks) {}
 
-ServerSession::~ServerSession() {
-  if (state_ == State::Authenticated || state_ == State::Selected) hooks_.release();
-}
+// A session destroyed without on_closed() tells its hooks nothing: its host is going away with it.
+ServerSession::~ServerSession() = default;
 
 SessionOutput ServerSession::on_connect(SimTime now) {
   now_ = last_input_ = now;

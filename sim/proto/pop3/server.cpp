@@ -29,12 +29,9 @@ void send_stuffed(std::string_view text, SessionOutput& out) {
 
 ServerSession::ServerSession(ServerConfig config, ServerHooks& hooks) : config_(std::move(config)), hooks_(hooks) {}
 
-ServerSession::~ServerSession() {
-  if (opened_) {
-    apply_seen();
-    hooks_.release();
-  }
-}
+// A session destroyed without on_closed() tells its hooks nothing: its host is going away with it
+// (whose members the hooks may already have lost).
+ServerSession::~ServerSession() = default;
 
 void ServerSession::apply_seen() {
   std::vector<std::size_t> seen;
