@@ -433,7 +433,7 @@ TEST_CASE("pop3 and imap world: with the MTA's STARTTLS the devices log in insid
   CHECK(downloads == 2);  // the phone's offline copy, then the laptop's download
 }
 
-TEST_CASE("pop3 and imap world: a world that ends with sessions logged in, selected and idling ends cleanly") {
+TEST_CASE("pop3 and imap world: a world that ends with sessions logged in and selected and idling ends cleanly") {
   LoadResult r = load_scenario_text(R"({
   "format": 1, "title": "teardown", "seed": 5,
   "hosts": [
