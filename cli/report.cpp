@@ -128,7 +128,11 @@ void write_mailboxes(std::ostream& os, const Trace& trace, const StateView& view
     const auto copies = view.copies(*d);
     os << "  " << d->name << ": " << count(copies.size()) << "\n";
     for (const LocalCopy* c : copies)
-      os << "    " << fill(tr.get("mailbox.copy"), {about(c->message), c->mailbox, c->folder, std::to_string(c->uid)}) << "\n";
+      // A POP3 client knows a message by its UIDL only; an IMAP client by folder and UID.
+      os << "    "
+         << (c->uidl.empty() ? fill(tr.get("mailbox.copy"), {about(c->message), c->mailbox, c->folder, std::to_string(c->uid)})
+                             : fill(tr.get("mailbox.copy_pop3"), {about(c->message), c->mailbox, c->uidl}))
+         << "\n";
     held += (held.empty() ? "" : " · ") + d->name + ": " + std::to_string(copies.size());
   }
   os << "\n" << fill(tr.get("mailbox.where"), {held.empty() ? where : where.empty() ? held : held + " · " + where}) << "\n";

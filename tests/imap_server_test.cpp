@@ -573,3 +573,19 @@ TEST_CASE("imap client: IDLE leaves to sync when news comes and stops on request
   SessionOutput bye = c.on_input(now, back);
   CHECK(bye.send == "a9 LOGOUT\r\n");
 }
+
+TEST_CASE("imap server: SEARCH reads the decoded subject and an idle client hears Still here every 2 minutes") {
+  Store store;
+  store.add("INBOX", 1, 0, "Subject: =?UTF-8?Q?Reuni=C3=B3n_del_lunes?=\r\nFrom: =?UTF-8?Q?Mar=C3=ADa?= <m@x.example>\r\n\r\nHola\r\n");
+  store.add("INBOX", 2, 0, imap_message(2));
+  Conn c(store);
+  c.say("a1 LOGIN alice alicepw");
+  c.say("a2 SELECT INBOX");
+  CHECK(c.say("a3 UID SEARCH CHARSET UTF-8 SUBJECT {8+}\r\nReunión").find("* SEARCH 1\r\n") == 0);
+  CHECK(c.say("a4 SEARCH FROM \"maría\"").find("* SEARCH 1\r\n") == 0);  // ASCII letters without regard to case
+  CHECK(c.say("a5 IDLE", 10 * kSecond) == "+ idling\r\n");
+  REQUIRE(c.session.deadline());
+  CHECK(*c.session.deadline() == 10 * kSecond + kIdleNotifyInterval);
+  CHECK(c.session.on_timeout(10 * kSecond + kIdleNotifyInterval).send == "* OK Still here\r\n");
+  CHECK(*c.session.deadline() == 10 * kSecond + 2 * kIdleNotifyInterval);
+}

@@ -433,7 +433,9 @@ void World::watch_triggers() {
       switch (t.kind) {
         case Trigger::Kind::Stored:
           // Local parts match without regard to case, as the mailstore looks users up.
-          match = e.kind == EventKind::MessageStored && (t.mailbox.empty() || iequals(e.mailbox.str(), t.mailbox));
+          // A delivery (the MDA), not a copy a mail program files over IMAP.
+          match = e.kind == EventKind::MessageStored && e.protocol == Protocol::Mda &&
+                  (t.mailbox.empty() || iequals(e.mailbox.str(), t.mailbox));
           break;
         case Trigger::Kind::Accepted:
           match = e.kind == EventKind::MessageAccepted && (t.host.empty() || e.from == t.host);

@@ -4,7 +4,9 @@
 #include <map>
 #include <set>
 
+#include "core/ascii.h"
 #include "mail/address.h"
+#include "mail/message.h"
 #include "net/dns.h"
 #include "scenario/loader.h"
 
@@ -178,12 +180,14 @@ void Loader::client_fields(const Json& j, const JsonPath& p, HostSpec& h, bool r
     if (object(r, rp, {"protocol", "server", "port", "leave_copy", "remember", "remove_after", "offline"})) {
       RetrievalSpec spec;
       if (auto proto = str(r, "protocol", rp, true, "\"pop3\" or \"imap\"")) {
-        if (*proto == "imap") {
+        if (iequals(*proto, "imap")) {
           spec.imap = true;
           spec.port = 143;
-        } else if (*proto != "pop3") {
-          error(rp / "protocol", "expected \"pop3\" or \"imap\", got " + qt(*proto));
         }
+        if (*proto != "pop3" && *proto != "imap")
+          error(rp / "protocol", iequals(*proto, "pop3") || iequals(*proto, "imap")
+                                     ? "write it in lower case: " + qt(ascii_lower(*proto))
+                                     : "expected \"pop3\" or \"imap\", got " + qt(*proto));
       }
       // Each protocol's own settings, reported when given to the other one.
       for (const char* k : {"leave_copy", "remember", "remove_after"})

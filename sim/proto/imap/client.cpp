@@ -325,7 +325,15 @@ bool ClientSession::step(SessionOutput& out) {
       if (phase_ == 1) {
         phase_ = 2;
         found_.clear();
-        send("UID SEARCH SUBJECT " + quoted(op.arg), out);
+        {
+          // Text that cannot be a quoted string goes as a literal; with LITERAL+ (the server offers it)
+          // the client need not wait for "+ OK". Non-ASCII text names its charset (RFC 3501 §6.4.4).
+          bool ascii = true;
+          for (char ch : op.arg) ascii = ascii && static_cast<unsigned char>(ch) < 0x80;
+          const std::string q = quoted(op.arg);
+          const std::string text = q.front() == '{' ? "{" + std::to_string(op.arg.size()) + "+}\r\n" + op.arg : q;
+          send(std::string("UID SEARCH ") + (ascii ? "" : "CHARSET UTF-8 ") + "SUBJECT " + text, out);
+        }
         return true;
       }
       return false;

@@ -53,6 +53,7 @@ std::optional<SimTime> ServerSession::deadline() const {
   std::optional<SimTime> d = last_input_ + config_.autologout;
   if (delayed_until_) d = std::min(*d, *delayed_until_);
   if (notify_at_) d = std::min(*d, *notify_at_);
+  if (!idle_tag_.empty()) d = std::min(*d, still_here_at_);
   return d;
 }
 
@@ -69,6 +70,11 @@ SessionOutput ServerSession::on_timeout(SimTime now) {
   if (notify_at_ && now_ >= *notify_at_) {
     notify_at_.reset();
     if (!idle_tag_.empty()) sync(out);
+    return out;
+  }
+  if (!idle_tag_.empty() && now_ >= still_here_at_) {
+    out.reply("* OK Still here");
+    still_here_at_ = now_ + kIdleNotifyInterval;
     return out;
   }
   if (now_ >= last_input_ + config_.autologout) {
@@ -251,7 +257,7 @@ bool ServerSession::before_login(const Command& c, SessionOutput& out) {
   }
   if (c.name == "LOGIN") {
     if (c.args.size() != 2 || !c.args[0].is_astring() || !c.args[1].is_astring()) return false;
-    out.note("note.imap.login_in_clear", {c.args[0].text, c.args[1].text});
+    out.note(tls_ ? "note.imap.login_in_tls" : "note.imap.login_in_clear", {c.args[0].text, c.args[1].text});
     if (!hooks_.authenticate(c.args[0].text, c.args[1].text)) {
       delayed_until_ = now_ + kAuthFailureDelay;
       delayed_reply_ = c.tag + " NO [AUTHENTICATIONFAILED] Authentication failed.";
@@ -447,6 +453,7 @@ void ServerSession::after_login(const Command& c, SessionOutput& out) {
   if (n == "IDLE") {
     idle_tag_ = c.tag;
     idle_since_ = now_;
+    still_here_at_ = now_ + kIdleNotifyInterval;
     out.reply("+ idling");
     sync(out);
     return;

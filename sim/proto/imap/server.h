@@ -29,6 +29,9 @@ inline constexpr std::size_t kLineLimit = 64 * 1024;
 inline constexpr std::size_t kMaxLiteral = 32 * 1024 * 1024;
 // Dovecot notices another session's change about half a second later (seen in ../truth/imap_03).
 inline constexpr Duration kNotifyDelay = 500 * kMillisecond;
+// Dovecot's imap_idle_notify_interval: an idling client hears "* OK Still here" this often, so that
+// the connection does not look dead to it or to a NAT box on the way.
+inline constexpr Duration kIdleNotifyInterval = 2 * kMinute;
 // A FETCH or SEARCH names at most this many messages at once (a sequence set "1:4294967295" on a
 // mailbox of a few messages costs only the messages that exist).
 inline constexpr std::size_t kMaxResponses = 100000;
@@ -161,6 +164,7 @@ class ServerSession {
   std::size_t recent_told_ = 0;   // the RECENT count the client was last told
   std::optional<SimTime> notify_at_;  // IDLE: news to tell at this time
   SimTime idle_since_ = 0;
+  SimTime still_here_at_ = 0;  // IDLE: the next "* OK Still here"
   std::optional<SimTime> delayed_until_;  // a failed login's reply waits until then
   std::string delayed_reply_;
   std::string sasl_mech_;         // "PLAIN" or "LOGIN" while AUTHENTICATE runs

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "core/ascii.h"
+#include "mail/encoding.h"
 #include "mail/message.h"
 #include "mail/mime.h"
 #include "trace/state.h"
@@ -483,13 +484,15 @@ void ServerSession::search(const Command& c, std::size_t first, bool by_uid, Ses
     if (w == "FROM" || w == "TO" || w == "CC" || w == "BCC" || w == "SUBJECT") {
       const std::string needle = arg();
       const Message m = Message::parse(std::string(header_of(text())));
-      return contains_ci(m.get(w == "SUBJECT" ? "Subject" : w == "FROM" ? "From" : w == "TO" ? "To" : w == "CC" ? "Cc" : "Bcc"), needle);
+      // Dovecot searches the decoded header text (RFC 2047 words undone), as a person reads it.
+      return contains_ci(decode_header_text(m.get(w == "SUBJECT" ? "Subject" : w == "FROM" ? "From" : w == "TO" ? "To" : w == "CC" ? "Cc" : "Bcc")),
+                         needle);
     }
     if (w == "HEADER") {
       const std::string field = arg();
       const std::string needle = arg();
       const Message m = Message::parse(std::string(header_of(text())));
-      return m.has(field) && contains_ci(m.get(field), needle);
+      return m.has(field) && contains_ci(decode_header_text(m.get(field)), needle);
     }
     if (w == "BODY") return contains_ci(body_of(text()), arg());
     if (w == "TEXT") return contains_ci(text(), arg());

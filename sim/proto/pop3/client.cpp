@@ -86,7 +86,7 @@ void ClientSession::on_line(std::string_view line, SessionOutput& out) {
     multiline_ = false;
     if (state_ == ClientState::Uidl) return next_message(out);
     if (state_ == ClientState::Capa) {
-      if (offers_stls_) return send("STLS", ClientState::Stls, out);
+      if (offers_stls_ && !after_tls_) return send("STLS", ClientState::Stls, out);
       return send("USER " + job_.user, ClientState::User, out);  // no TLS to be had: on in the clear
     }
     // A whole message: keep it, then delete it on the server unless a copy stays there.
@@ -116,7 +116,11 @@ void ClientSession::on_line(std::string_view line, SessionOutput& out) {
       if (job_.starttls) return send("CAPA", ClientState::Capa, out);
       return send("USER " + job_.user, ClientState::User, out);
     case ClientState::Capa: multiline_ = true; return;
-    case ClientState::Stls: return send("USER " + job_.user, ClientState::User, out);
+    case ClientState::Stls:
+      // RFC 2595 §4: what the server offered before TLS no longer counts; ask again.
+      after_tls_ = true;
+      offers_stls_ = false;
+      return send("CAPA", ClientState::Capa, out);
     case ClientState::User: return send("PASS " + job_.password, ClientState::Pass, out);
     case ClientState::Pass: return send("UIDL", ClientState::Uidl, out);
     case ClientState::Uidl:

@@ -75,6 +75,7 @@ class ClientSession {
   std::string failure_;
   bool committed_ = false;
   bool offers_stls_ = false;  // CAPA listed STLS
+  bool after_tls_ = false;    // STLS done: the second CAPA leads to USER
 };
 
 }  // namespace postlab::pop3

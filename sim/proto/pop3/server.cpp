@@ -189,7 +189,7 @@ bool ServerSession::authorization(std::string_view verb, std::string_view args, 
       out.reply("-ERR No username given.");
       return false;
     }
-    out.note("note.pop3.pass_in_clear", {std::string(args)});
+    out.note(tls_ ? "note.pop3.pass_in_tls" : "note.pop3.pass_in_clear", {std::string(args)});
     login(user_, std::string(args), out);
     return true;  // a failed login is not a bad command: it is answered late instead
   }
