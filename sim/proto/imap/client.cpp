@@ -112,7 +112,6 @@ SessionOutput ClientSession::on_input(SimTime now, std::string_view bytes) {
     if (!f) break;
     if (f->kind == Framed::Kind::Octets) {
       literal_.append(f->data);
-      if (f->last) in_literal_ = false;
       continue;
     }
     on_line(f->data, out);
@@ -126,7 +125,6 @@ void ClientSession::on_line(std::string_view line, SessionOutput& out) {
     response_.append(line);
     literal_.clear();
     framer_.expect_octets(lit->size);
-    in_literal_ = lit->size > 0;
     return;
   }
   if (!response_.empty()) {

@@ -109,7 +109,6 @@ class ClientSession {
   // a FETCH response with a literal, being read
   std::string response_;
   std::string literal_;
-  bool in_literal_ = false;
   bool idle_news_ = false;  // something changed while idling: leave IDLE and sync
   bool done_sent_ = false;  // DONE went out for the IDLE now running
   bool stopping_ = false;   // stop_idle(): after IDLE, log out

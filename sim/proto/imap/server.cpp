@@ -129,10 +129,7 @@ SessionOutput ServerSession::on_input(SimTime now, std::string_view bytes) {
     if (!f) break;
     if (f->kind == Framed::Kind::Octets) {  // a literal's octets: part of the command being gathered
       pending_.append(f->data);
-      if (f->last) {
-        in_literal_ = false;
-        framer_.set_max_line(kLineLimit);
-      }
+      if (f->last) framer_.set_max_line(kLineLimit);
       continue;
     }
     if (f->truncated) {  // Dovecot refuses an over-long line whole
@@ -168,7 +165,6 @@ SessionOutput ServerSession::on_input(SimTime now, std::string_view bytes) {
         // The client may send it anyway (a non-synchronizing literal): read it and drop it.
         if (lit->non_sync) {
           framer_.expect_octets(lit->size);
-          in_literal_ = true;
           pending_ = "\x01";  // marks the octets as the rest of a refused command
         }
         continue;
@@ -177,7 +173,6 @@ SessionOutput ServerSession::on_input(SimTime now, std::string_view bytes) {
       pending_.append("\r\n");
       if (!lit->non_sync) out.reply("+ OK");
       framer_.expect_octets(lit->size);
-      in_literal_ = lit->size > 0;
       continue;
     }
     pending_.append(line);
@@ -355,10 +350,7 @@ void ServerSession::sync(SessionOutput& out, bool uid_fetch, bool allow_expunge)
     return;
   }
   const auto& now = st->messages;
-  auto find = [&](std::uint32_t uid) -> const MessageInfo* {
-    auto it = std::lower_bound(now.begin(), now.end(), uid, [](const MessageInfo& m, std::uint32_t u) { return m.uid < u; });
-    return it != now.end() && it->uid == uid ? &*it : nullptr;
-  };
+  auto find = [&](std::uint32_t uid) { return st->find(uid); };
   if (allow_expunge) {
     for (std::size_t i = 0; i < slots_.size();) {
       if (find(slots_[i].uid)) {

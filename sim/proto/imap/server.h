@@ -5,6 +5,7 @@
 // session that selects a mailbox, and what other sessions changed told as untagged EXISTS, EXPUNGE
 // and FETCH at the end of each command, and at once (after Dovecot's short delay) during IDLE.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -61,6 +62,11 @@ struct FolderStatus {
   std::uint32_t uidvalidity = 1;
   std::uint32_t uidnext = 1;
   std::vector<MessageInfo> messages;  // ascending UID
+  const MessageInfo* find(std::uint32_t uid) const {  // binary search by UID; nullptr when gone
+    auto it = std::lower_bound(messages.begin(), messages.end(), uid,
+                               [](const MessageInfo& m, std::uint32_t u) { return m.uid < u; });
+    return it != messages.end() && it->uid == uid ? &*it : nullptr;
+  }
 };
 
 // The user's mail as the host keeps it. Every change a hook makes is the host's to record.
@@ -149,8 +155,6 @@ class ServerSession {
   State state_ = State::NotAuthenticated;
   Framer framer_{kLineLimit};
   std::string pending_;          // a command gathered so far (its lines and literals)
-  bool in_literal_ = false;
-  std::string literal_tag_;      // the tag of the command whose literal is coming
   SimTime now_ = 0;
   SimTime last_input_ = 0;
   bool tls_ = false;

@@ -230,12 +230,7 @@ void ServerSession::fetch(const Command& c, std::size_t first, bool by_uid, Sess
     parsed.push_back(std::move(it));
   }
   const auto st = hooks_.folder(folder_);
-  auto info_of = [&](std::uint32_t uid) -> const MessageInfo* {
-    if (!st) return nullptr;
-    auto it = std::lower_bound(st->messages.begin(), st->messages.end(), uid,
-                               [](const MessageInfo& m, std::uint32_t u) { return m.uid < u; });
-    return it != st->messages.end() && it->uid == uid ? &*it : nullptr;
-  };
+  auto info_of = [&](std::uint32_t uid) { return st ? st->find(uid) : nullptr; };
   for (std::size_t i : *idx) {
     Slot& s = slots_[i];
     const MessageInfo* info = info_of(s.uid);
@@ -457,10 +452,7 @@ void ServerSession::search(const Command& c, std::size_t first, bool by_uid, Ses
       return ks[k++].text;
     };
     auto text = [&]() { return hooks_.text(folder_, s.uid); };
-    const MessageInfo* info = nullptr;
-    if (st)
-      for (const MessageInfo& m : st->messages)
-        if (m.uid == s.uid) info = &m;
+    const MessageInfo* info = st ? st->find(s.uid) : nullptr;
     if (w == "ALL") return true;
     if (w == "SEEN") return s.flags & kFlagSeen;
     if (w == "UNSEEN") return !(s.flags & kFlagSeen);
