@@ -161,25 +161,34 @@ void MailReader::imap_finished(ImapConn* conn) {
   world_.rec().after(0, [this, next = std::move(next)]() mutable { run_imap(std::move(next.first), next.second); });
 }
 
-void MailReader::keep(const std::string& folder, std::uint32_t uid, const std::string& text, const std::string& server) {
-  Cached& c = cache_[folder][uid];
-  if (c.copy >= 0) return;  // it has it already
+std::int64_t MailReader::downloaded(Protocol protocol, const std::string& folder, std::uint32_t uid,
+                                    const std::string& uidl, const std::string& text, const std::string& server,
+                                    ConnId connection) {
   MessageSnapshot local;
   local.set_data(text);
   local.kind = CopyKind::Local;
   local.holder = name_;
   local.mailbox = user_;
-  c.copy = world_.rec().trace().add_message(std::move(local));
+  const std::int64_t copy = world_.rec().trace().add_message(std::move(local));
   TraceEvent e;
   e.kind = EventKind::Downloaded;
-  e.protocol = Protocol::Imap;
+  e.protocol = protocol;
   e.from = name_;
   e.to = server;
+  e.connection = connection;
   e.mailbox = user_;
   e.folder = folder;
   e.uid = uid;
-  e.message = c.copy;
+  e.text = uidl;
+  e.message = copy;
   world_.rec().emit(std::move(e));
+  return copy;
+}
+
+void MailReader::keep(const std::string& folder, std::uint32_t uid, const std::string& text, const std::string& server) {
+  Cached& c = cache_[folder][uid];
+  if (c.copy >= 0) return;  // it has it already
+  c.copy = downloaded(Protocol::Imap, folder, uid, {}, text, server, -1);
 }
 
 void MailReader::drop(const std::string& folder, std::uint32_t uid, const std::string& why) {

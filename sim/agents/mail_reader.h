@@ -43,6 +43,10 @@ class MailReader {
   void imap_finished(ImapConn* conn);
   const HostSpec* server() const;
   std::string password() const;
+  // A message the device now has a copy of (POP3 RETR, IMAP BODY[]): the copy and its `downloaded`
+  // event. Returns the copy's index in Trace::messages().
+  std::int64_t downloaded(Protocol protocol, const std::string& folder, std::uint32_t uid, const std::string& uidl,
+                          const std::string& text, const std::string& server, ConnId connection);
   // IMAP: what the device keeps, as trace events.
   void keep(const std::string& folder, std::uint32_t uid, const std::string& text, const std::string& server);
   void drop(const std::string& folder, std::uint32_t uid, const std::string& why);

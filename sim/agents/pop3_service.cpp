@@ -153,28 +153,10 @@ class MailReader::Conn : public ConnectionHandler {
  private:
   // Each message RETR brought is now on the device: a copy of its own, written in the trace.
   void keep_downloads() {
-    World& w = reader_.world_;
     for (; kept_ < session_.downloaded().size(); ++kept_) {
       const pop3::Downloaded& d = session_.downloaded()[kept_];
-      MessageSnapshot local;
-      local.set_data(d.text);
-      local.kind = CopyKind::Local;
-      local.holder = reader_.name_;
-      local.mailbox = reader_.user_;
-      const std::int64_t index = w.rec().trace().add_message(std::move(local));
-      TraceEvent e;
-      e.kind = EventKind::Downloaded;
-      e.protocol = Protocol::Pop3;
-      e.from = reader_.name_;
-      e.to = server_;
-      e.connection = side_.id();
-      e.mailbox = reader_.user_;
-      e.folder = kInbox;
-      e.uid = uid_in(d.uidl);
-      e.text = d.uidl;
-      e.message = index;
-      w.rec().emit(std::move(e));
-      got_[d.uidl] = w.now();
+      reader_.downloaded(Protocol::Pop3, kInbox, uid_in(d.uidl), d.uidl, d.text, server_, side_.id());
+      got_[d.uidl] = reader_.world_.now();
     }
   }
   void finished() {
