@@ -223,15 +223,39 @@ TEST_CASE("agents: an unknown recipient at the destination is refused with 550 5
   const auto failed = of_kind(w.trace(), EventKind::DeliveryFailed);
   REQUIRE(failed.size() == 1);
   CHECK(failed[0]->from == "mail.uni.example");
-  CHECK(failed[0]->text.find("to=<nobody@correo.example>") != std::string::npos);
-  CHECK(failed[0]->text.find("dsn=5.1.1, status=bounced (host mx.correo.example[203.0.113.5]:25 said: " + reply +
-                             ")") != std::string::npos);
-  CHECK(of_kind(w.trace(), EventKind::MessageStored).empty());
+  CHECK(failed[0]->mailbox == "nobody@correo.example");
+  // Postfix's log: relay= names the port, "host ... said:" does not, and the command is named.
+  CHECK(failed[0]->text.find("relay=mx.correo.example[203.0.113.5]:25,") != std::string::npos);
+  CHECK(failed[0]->text.find("dsn=5.1.1, status=bounced (host mx.correo.example[203.0.113.5] said: " + reply +
+                             " (in reply to RCPT TO command))") != std::string::npos);
   // Every recipient was refused, so the relaying MTA never sends DATA to mx.correo.example.
   for (const auto* e : of_kind(w.trace(), EventKind::Line))
     if (e->to == "mx.correo.example") CHECK(e->text != "DATA\r\n");
-  CHECK(of_kind(w.trace(), EventKind::MessageAccepted).size() == 1);
-  CHECK(of_kind(w.trace(), EventKind::QueueRemoved).size() == 1);  // a bounce finishes the recipient
+  // The sender gets a failure notice in her own INBOX: a second queue entry, from <>.
+  const auto notified = of_kind(w.trace(), EventKind::FailureNotified);
+  REQUIRE(notified.size() == 1);
+  CHECK(notified[0]->text.find("sender non-delivery notification: ") != std::string::npos);
+  const auto accepted = of_kind(w.trace(), EventKind::MessageAccepted);
+  REQUIRE(accepted.size() == 2);
+  CHECK(accepted[1]->text.find(": from=<>, size=") != std::string::npos);
+  CHECK(of_kind(w.trace(), EventKind::QueueRemoved).size() == 2);
+  const auto stored = of_kind(w.trace(), EventKind::MessageStored);
+  REQUIRE(stored.size() == 1);
+  CHECK(stored[0]->mailbox == "alice@uni.example");
+  const MessageSnapshot& dsn = w.trace().messages()[static_cast<std::size_t>(stored[0]->message)];
+  CHECK(dsn.envelope_from.empty());
+  const std::string text = dsn.data();
+  CHECK(text.rfind("Return-Path: <>\r\n", 0) == 0);
+  for (const char* part : {"\r\nFrom: Mail Delivery System <MAILER-DAEMON@uni.example>\r\n",
+                           "\r\nSubject: Undelivered Mail Returned to Sender\r\n",
+                           "\r\nContent-Type: multipart/report; report-type=delivery-status;\r\n",
+                           "\r\nThis is the mail system at host mail.uni.example.\r\n",
+                           "\r\nReporting-MTA: dns; mail.uni.example\r\n",
+                           "\r\nFinal-Recipient: rfc822; nobody@correo.example\r\n", "\r\nAction: failed\r\n",
+                           "\r\nStatus: 5.1.1\r\n", "\r\nRemote-MTA: dns; mx.correo.example\r\n",
+                           "\r\nDiagnostic-Code: smtp; 550 5.1.1 <nobody@correo.example>: Recipient address\r\n",
+                           "\r\nContent-Description: Undelivered Message\r\nContent-Type: message/rfc822\r\n"})
+    CHECK_MESSAGE(text.find(part) != std::string::npos, part);
 }
 
 TEST_CASE("agents: an unknown local recipient is refused at submission") {
@@ -248,7 +272,7 @@ TEST_CASE("agents: an unknown local recipient is refused at submission") {
   CHECK(submitted[0]->text.find("nobody@uni.example: failed (550 5.1.1") != std::string::npos);
 }
 
-TEST_CASE("agents: a domain with neither MX nor A record is deferred and stays queued") {
+TEST_CASE("agents: a domain with neither MX nor A record bounces at once with 5.4.4") {
   LessonSpec spec;
   spec.to = "someone@nowhere.example";
   World w(lesson(spec));
@@ -257,15 +281,25 @@ TEST_CASE("agents: a domain with neither MX nor A record is deferred and stays q
   for (const auto* e : of_kind(w.trace(), EventKind::DnsAnswer))
     nxdomain_mx = nxdomain_mx || e->text == "NXDOMAIN: nowhere.example has no MX record";
   CHECK(nxdomain_mx);
-  const auto deferred = of_kind(w.trace(), EventKind::DeliveryDeferred);
-  REQUIRE(deferred.size() == 1);
-  CHECK(deferred[0]->from == "mail.uni.example");
-  CHECK(deferred[0]->text.find("to=<someone@nowhere.example>, relay=none") != std::string::npos);
-  CHECK(deferred[0]->text.find("status=deferred (Host or domain name not found. Name service error for "
-                               "name=nowhere.example type=A: Host not found)") != std::string::npos);
-  CHECK(of_kind(w.trace(), EventKind::DeliveryFailed).empty());
-  CHECK(of_kind(w.trace(), EventKind::QueueRemoved).empty());
+  CHECK(of_kind(w.trace(), EventKind::DeliveryDeferred).empty());
+  const auto failed = of_kind(w.trace(), EventKind::DeliveryFailed);
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0]->from == "mail.uni.example");
+  // Postfix (inet_protocols = ipv4): the address lookup of the implicit MX says the name does not exist.
+  CHECK(failed[0]->text.find("to=<someone@nowhere.example>, relay=none") != std::string::npos);
+  CHECK(failed[0]->text.find("dsn=5.4.4, status=bounced (Host or domain name not found. Name service error for "
+                             "name=nowhere.example type=A: Host not found)") != std::string::npos);
+  CHECK(of_kind(w.trace(), EventKind::FailureNotified).size() == 1);
+  CHECK(of_kind(w.trace(), EventKind::RetryScheduled).empty());
   CHECK(of_kind(w.trace(), EventKind::ConnectionOpened).size() == 1);  // only the submission
+  const auto stored = of_kind(w.trace(), EventKind::MessageStored);
+  REQUIRE(stored.size() == 1);
+  const std::string text = w.trace().messages()[static_cast<std::size_t>(stored[0]->message)].data();
+  CHECK(text.find("\r\nStatus: 5.4.4\r\n") != std::string::npos);
+  // Wrapped as bounce(8) wraps, at 79 columns with a 4-space indent.
+  CHECK(text.find("\r\nDiagnostic-Code: X-Postfix; Host or domain name not found. Name service error\r\n"
+                  "    for name=nowhere.example type=A: Host not found\r\n") != std::string::npos);
+  CHECK(text.find("Remote-MTA") == std::string::npos);
 }
 
 TEST_CASE("agents: an MTA refuses to relay for a stranger on port 25") {

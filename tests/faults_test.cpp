@@ -55,7 +55,7 @@ std::size_t stored(const Trace& t) { return of_kind(t, EventKind::MessageStored)
 
 TEST_CASE("fault: a host that is down makes the connection time out after smtp_connect_timeout") {
   World w(world_with(R"({"at": "0s", "fault": {"type": "host_down", "host": "mx.correo.example"}},)"));
-  w.run();
+  w.run_until(9 * kMinute);  // the first attempt (the queue tries again at 10 min)
   const TraceEvent* down = first(w.trace(), EventKind::Fault, "host_down");
   REQUIRE(down);
   CHECK(down->from == "mx.correo.example");
@@ -89,7 +89,7 @@ TEST_CASE("fault: down for a while comes back by itself as a step of its own") {
 TEST_CASE("fault: the lesson's smtp_connect_timeout replaces Postfix's 30 s") {
   World w(world_with(R"({"at": "0s", "fault": {"type": "host_down", "host": "mx.correo.example"}},)",
                      R"({"timeouts": {"smtp_connect_timeout": "5s"}})"));
-  w.run();
+  w.run_until(9 * kMinute);  // the first attempt (the queue tries again at 10 min)
   const TraceEvent* refused = first(w.trace(), EventKind::ConnectionRefused);
   REQUIRE(refused);
   const TraceEvent* syn_answer = nullptr;
@@ -103,7 +103,7 @@ TEST_CASE("fault: the lesson's smtp_connect_timeout replaces Postfix's 30 s") {
 TEST_CASE("fault: a link that goes down mid-session loses the bytes and the client gives up at its timeout") {
   // The relay starts about 1.1 s in; the link goes down at 1.2 s, during the SMTP dialogue.
   World w(world_with(R"({"at": "1200ms", "fault": {"type": "link_down", "between": ["mail.uni.example", "mx.correo.example"]}},)"));
-  w.run();
+  w.run_until(9 * kMinute);  // the first attempt (the queue tries again at 10 min)
   const auto lost = of_kind(w.trace(), EventKind::Lost);
   REQUIRE_FALSE(lost.empty());
   CHECK(lost.front()->text == "link_down");
@@ -128,7 +128,7 @@ TEST_CASE("fault: with the DNS server down a lookup times out and the mail waits
 
 TEST_CASE("fault: a connection dropped at DATA loses the command and both sides wait out their timeouts") {
   World w(world_with(R"({"at": "0s", "fault": {"type": "drop_connection", "host": "mx.correo.example", "command": "DATA"}},)"));
-  w.run();
+  w.run_until(9 * kMinute);  // the first attempt (the queue tries again at 10 min)
   const TraceEvent* data = nullptr;
   for (const auto& e : w.trace().events())
     if (e.kind == EventKind::Line && e.to == "mx.correo.example" && e.text.find("DATA\r\n") != std::string::npos) data = &e;
@@ -152,7 +152,7 @@ TEST_CASE("fault: a connection dropped at DATA loses the command and both sides 
 
 TEST_CASE("fault: a reply lost after the final dot leaves the message delivered and the sender unsure") {
   World w(world_with(R"({"at": "0s", "fault": {"type": "lose_reply_after_dot", "host": "mx.correo.example"}},)"));
-  w.run();
+  w.run_until(15 * kMinute);  // before the retry at 20 min sends it again
   // The receiving server took the message and filed it...
   CHECK(stored(w.trace()) == 1);
   // ...but its 250 never reached the sender, which gives up after smtp_data_done_timeout (600 s).
@@ -167,7 +167,7 @@ TEST_CASE("fault: a reply lost after the final dot leaves the message delivered 
 
 TEST_CASE("fault: a full disk refuses MAIL with 452 4.3.1 and a message already queued waits") {
   World w(world_with(R"({"at": "0s", "fault": {"type": "disk_full", "host": "mx.correo.example"}},)"));
-  w.run();
+  w.run_until(9 * kMinute);  // the first attempt (the queue tries again at 10 min)
   CHECK(has_line(w.trace(), "452 4.3.1 Insufficient system storage\r\n"));
   const TraceEvent* deferred = first(w.trace(), EventKind::DeliveryDeferred);
   REQUIRE(deferred);
@@ -176,7 +176,7 @@ TEST_CASE("fault: a full disk refuses MAIL with 452 4.3.1 and a message already 
 
   // Full after the message was queued there: the MDA cannot file it.
   World later(world_with(R"({"at": "1150ms", "fault": {"type": "disk_full", "host": "mx.correo.example"}},)", "{}", "1s"));
-  later.run();
+  later.run_until(9 * kMinute);
   const TraceEvent* local = first(later.trace(), EventKind::DeliveryDeferred, "relay=local");
   if (local) {
     CHECK(local->text.find("dsn=4.3.0") != std::string::npos);
@@ -188,7 +188,7 @@ TEST_CASE("fault: a full disk refuses MAIL with 452 4.3.1 and a message already 
 TEST_CASE("forced reply: greylisting answers the first RCPT with 450 and the message waits") {
   World w(world_with(R"({"at": "0s", "force_reply": {"host": "mx.correo.example", "command": "RCPT",
       "reply": "450 4.2.0 <bob@correo.example>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/correo.example.html"}},)"));
-  w.run();
+  w.run_until(9 * kMinute);  // the first attempt (the queue tries again at 10 min)
   const TraceEvent* rule = first(w.trace(), EventKind::Fault, "force_reply");
   REQUIRE(rule);
   CHECK(rule->notes[0].key == "event.fault.force_reply_once");

@@ -206,6 +206,8 @@ std::optional<std::string> Mta::check_recipient(HostId client, int port, const s
     // Postfix smtpd_check.c, local_recipient_maps.
     return "550 5.1.1 <" + rcpt_in + ">: Recipient address rejected: User unknown in local recipient table";
   }
+  // Postfix relay_domains: mail for these domains is taken from anyone and passed on (a backup MX).
+  if (is_relay_domain(addr->domain)) return std::nullopt;
   // Relaying. Allowed for logged-in users and on an unrestricted submission port (RFC 6409), for
   // devices of our own users (Postfix permit_mynetworks), or for anyone on an open relay.
   if (p.open_relay || !tx.auth_user.empty() || port == smtp::kSubmissionPort) return std::nullopt;
@@ -245,19 +247,17 @@ bool Mta::authenticate(const std::string& user, const std::string& password) con
 }
 
 std::optional<std::string> Mta::etrn(const std::string& domain) {
-  // RFC 1985: deliver now what waits for this domain. Postfix answers before the work is done.
-  std::vector<std::shared_ptr<Relay>> again;
-  for (auto it = deferred_.begin(); it != deferred_.end();) {
-    if (iequals((*it)->domain, domain)) {
-      again.push_back(*it);
-      it = deferred_.erase(it);
-    } else {
-      ++it;
+  // RFC 1985: deliver now what waits for this domain (Postfix flushes it: the deferred messages are
+  // tried at once, whatever their backoff). Postfix answers before the work is done.
+  for (auto& [id, entry] : queue_) {
+    bool waits = false;
+    for (const auto& r : entry.rcpts) {
+      auto addr = parse_address(r.address);
+      waits = waits || (r.state == RcptState::Deferred && addr && iequals(addr->domain, domain));
     }
-  }
-  for (auto& r : again) {
-    Relay fresh{r->queue_id, r->domain, r->rcpts, {}, 0, {}};
-    world_.rec().after(0, [this, fresh] { relay_domain(fresh); });
+    if (!waits || entry.active > 0) continue;
+    const std::uint64_t timer = entry.retry = ++timers_;
+    world_.rec().after(0, [this, id = id, timer] { retry(id, timer); });
   }
   return std::nullopt;
 }
@@ -325,70 +325,253 @@ smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& t
     if (h.role == HostRole::Client) snap.client_user = h.user;
     else snap.client_domains = h.domains;
   }
+  enqueue(queue_id, std::move(snap), std::move(rcpts), tx.smtputf8, from_host.name, data.size());
+  return {true, queue_id, {}};
+}
+
+bool Mta::is_relay_domain(std::string_view domain) const {
+  for (const auto& d : spec_.policy.relay_domains)
+    if (iequals(d, domain)) return true;
+  return false;
+}
+
+void Mta::enqueue(const std::string& queue_id, MessageSnapshot snap, std::vector<std::string> rcpts, bool smtputf8,
+                  const std::string& client, std::size_t size) {
+  const QueueSchedule& q = spec_.policy.queue;
+  const SimTime now = world_.rec().now();
+  const std::string from = snap.envelope_from;
+  // cleanup(8) sets a warning time only for mail with a sender, and only when delay_warning_time is
+  // on; the lifetime of a notice (null sender) is bounce_queue_lifetime (qmgr_active.c).
+  snap.warn_at = q.delay_warning_time > 0 && !from.empty() ? now + q.delay_warning_time : -1;
+  snap.expire_at = now + (from.empty() ? q.bounce_queue_lifetime : q.maximal_queue_lifetime);
   const std::int64_t index = world_.rec().trace().add_message(std::move(snap));
-  queue_[queue_id] = QueueEntry{queue_id, tx.mail_from, index, rcpts.size(), world_.rec().now(), tx.smtputf8};
+  QueueEntry entry;
+  entry.id = queue_id;
+  entry.from = from;
+  entry.snapshot = index;
+  entry.accepted = now;
+  entry.size = size;
+  entry.smtputf8 = smtputf8;
+  for (auto& r : rcpts) entry.rcpts.push_back(Recipient{std::move(r)});
+  const std::size_t nrcpt = entry.rcpts.size();
+  queue_[queue_id] = std::move(entry);
 
   TraceEvent e;
   e.kind = EventKind::MessageAccepted;
   e.protocol = Protocol::Smtp;
   e.from = label_;
-  e.to = world_.net().host(client).name;
+  e.to = client;
   e.message = index;
-  const std::string log = queue_id + ": from=<" + tx.mail_from + ">, size=" + std::to_string(data.size()) +
-                          ", nrcpt=" + std::to_string(rcpts.size()) + " (queue active)";
+  const std::string log = queue_id + ": from=<" + from + ">, size=" + std::to_string(size) +
+                          ", nrcpt=" + std::to_string(nrcpt) + " (queue active)";
   e.text = log;
   world_.rec().emit(std::move(e));
   // The queue manager picks the message up as soon as the SMTP server has answered.
-  world_.rec().after(0, [this, queue_id, rcpts] { deliver(queue_id, rcpts); });
-  return {true, queue_id, {}};
+  world_.rec().after(0, [this, queue_id] { attempt(queue_id); });
 }
 
-void Mta::report(EventKind kind, const std::string& queue_id, const std::string& text) {
+void Mta::report(EventKind kind, const std::string& queue_id, const std::string& text, const std::string& rcpt) {
   TraceEvent e;
   e.kind = kind;
   e.protocol = Protocol::Smtp;
   e.from = label_;
   e.to = label_;
-  e.message = queue_[queue_id].snapshot;
+  auto it = queue_.find(queue_id);
+  e.message = it == queue_.end() ? -1 : it->second.snapshot;
+  e.mailbox = rcpt;
   const std::string log = queue_id + ": " + text;
   e.text = log;
+  // Postfix never bounces a bounce: a notice (null sender) that fails is dropped, and with
+  // notify_classes at its default nobody is told (bounce_notify_service.c).
+  if ((kind == EventKind::DeliveryFailed || kind == EventKind::QueueExpired) && it != queue_.end() &&
+      it->second.from.empty())
+    e.notes.push_back(Phrase{"note.queue.no_bounce_of_bounce", {}});
   world_.rec().emit(std::move(e));
 }
 
-void Mta::deliver(const std::string& queue_id, std::vector<std::string> rcpts) {
+void Mta::attempt(const std::string& queue_id) {
+  auto it = queue_.find(queue_id);
+  if (it == queue_.end()) return;
+  QueueEntry& entry = it->second;
+  std::vector<std::string> local;
   std::map<std::string, std::vector<std::string>> remote;  // by domain, ordered
-  for (const auto& r : rcpts) {
-    auto addr = parse_address(r);
-    if (addr && is_local_domain(addr->domain))
-      deliver_local(queue_id, r);
-    else if (addr)
-      remote[addr->domain].push_back(r);
+  for (auto& r : entry.rcpts) {
+    if (r.state != RcptState::Waiting && r.state != RcptState::Deferred) continue;
+    r.state = RcptState::Active;
+    ++r.attempts;
+    ++entry.active;
+    auto addr = parse_address(r.address);
+    if (addr && is_local_domain(addr->domain)) local.push_back(r.address);
+    else remote[addr ? addr->domain : std::string()].push_back(r.address);
   }
-  for (auto& [domain, list] : remote) relay_domain(Relay{queue_id, domain, std::move(list), {}, 0, {}});
+  ++entry.active;  // held while the attempt is handed out, so that it cannot end half-way
+  for (const auto& r : local) deliver_local(queue_id, r);
+  for (auto& [domain, list] : remote) {
+    if (domain.empty()) {  // cannot happen after RCPT checked it; refused for good if it ever does
+      Relay bad{queue_id, domain, std::move(list), {}, 0, {}, "none", {}, {}, {}, 0};
+      bounce_rcpts(bad, "5.1.3", "bad address syntax");
+      continue;
+    }
+    relay_domain(Relay{queue_id, domain, std::move(list), {}, 0, {}, "none", {}, {}, {}, 0});
+  }
+  if (--entry.active == 0) attempt_done(queue_id);
+}
+
+void Mta::finish(const std::string& queue_id, const std::string& rcpt, const Outcome& o) {
+  auto it = queue_.find(queue_id);
+  if (it == queue_.end()) return;
+  QueueEntry& entry = it->second;
+  for (auto& r : entry.rcpts) {
+    if (r.state != RcptState::Active || r.address != rcpt) continue;
+    r.state = o.state;
+    r.status = o.status;
+    r.reason = o.reason;
+    r.remote_mta = o.remote_mta;
+    // RFC 3464 §2.3.6: the server's own words with their type, or Postfix's finding.
+    r.diagnostic = o.reply.empty() ? "X-Postfix; " + o.reason : "smtp; " + o.reply;
+    break;
+  }
+  if (entry.active > 0 && --entry.active == 0) attempt_done(queue_id);
+}
+
+void Mta::attempt_done(const std::string& queue_id) {
+  QueueEntry& entry = queue_.at(queue_id);
+  const QueueSchedule& q = spec_.policy.queue;
+  const SimTime now = world_.rec().now();
+  std::vector<Recipient*> deferred;
+  for (auto& r : entry.rcpts)
+    if (r.state == RcptState::Deferred) deferred.push_back(&r);
+  // qmgr_active_done_25_generic(): after an attempt that left recipients waiting, a message older
+  // than its lifetime expires; they fail with their last temporary status.
+  const Duration lifetime = entry.from.empty() ? q.bounce_queue_lifetime : q.maximal_queue_lifetime;
+  if (!deferred.empty() && now >= entry.accepted + lifetime) {
+    report(EventKind::QueueExpired, queue_id, "from=<" + entry.from + ">, status=expired, returned to sender");
+    for (Recipient* r : deferred) r->state = RcptState::Failed;
+    deferred.clear();
+  }
+  // One failure notice lists every recipient that failed since the last one (bounce(8) reads the
+  // message's bounce log when the attempt is over).
+  std::vector<const Recipient*> failed;
+  for (auto& r : entry.rcpts)
+    if (r.state == RcptState::Failed && !r.notified) {
+      r.notified = true;
+      failed.push_back(&r);
+    }
+  if (!failed.empty() && !entry.from.empty()) notify(entry, NoticeKind::Failure, failed);
+  if (!deferred.empty()) {
+    // The delay warning goes out once, at the end of the first attempt after the warning time
+    // (qmgr: now >= warn_time - 1), naming the recipients this attempt deferred.
+    const SimTime warn_at = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)].warn_at;
+    if (!entry.warned && warn_at >= 0 && now >= warn_at - kSecond) {
+      entry.warned = true;
+      notify(entry, NoticeKind::Delay, std::vector<const Recipient*>(deferred.begin(), deferred.end()));
+    }
+    // qmgr_active_done_3_generic(): the message waits as long as it has been queued, within
+    // [minimal_backoff_time, maximal_backoff_time], so the wait doubles from try to try. The
+    // deferred queue is scanned every queue_run_delay from the start, and a scan takes a message
+    // whose time is at most a second away (qmgr_active_feed).
+    const Duration backoff = std::clamp(now - entry.accepted, q.minimal_backoff_time, q.maximal_backoff_time);
+    const SimTime due = now + backoff - kSecond;
+    const Duration run = q.queue_run_delay;
+    SimTime next = due <= 0 ? 0 : (due + run - 1) / run * run;
+    if (next <= now) next = (now / run + 1) * run;
+    const std::uint64_t timer = entry.retry = ++timers_;
+    TraceEvent e;
+    e.kind = EventKind::RetryScheduled;
+    e.protocol = Protocol::Smtp;
+    e.from = label_;
+    e.to = label_;
+    e.message = entry.snapshot;
+    e.arrive = next;
+    e.text = queue_id;
+    world_.rec().emit(std::move(e));
+    world_.rec().at(next, [this, queue_id, timer] { retry(queue_id, timer); });
+    return;
+  }
+  report(EventKind::QueueRemoved, queue_id, "removed");
+  queue_.erase(queue_id);  // Postfix deletes the queue file: nothing of it is kept
+}
+
+void Mta::retry(const std::string& queue_id, std::uint64_t timer) {
+  auto it = queue_.find(queue_id);
+  if (it == queue_.end() || it->second.retry != timer || it->second.active > 0) return;  // a later timer took over
+  const QueueEntry& entry = it->second;
+  report(EventKind::QueueActive, queue_id,
+         "from=<" + entry.from + ">, size=" + std::to_string(entry.size) +
+             ", nrcpt=" + std::to_string(entry.rcpts.size()) + " (queue active)");
+  attempt(queue_id);
+}
+
+void Mta::notify(QueueEntry& entry, NoticeKind kind, const std::vector<const Recipient*>& rcpts) {
+  const QueueSchedule& q = spec_.policy.queue;
+  const MessageSnapshot& queued = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)];
+  Notice n;
+  n.kind = kind;
+  n.hostname = spec_.name;
+  n.origin = myorigin();
+  n.queue_id = entry.id;
+  n.notice_id = new_queue_id();
+  n.sender = entry.from;
+  n.epoch = world_.epoch();
+  n.now = world_.rec().now();
+  n.arrival = entry.accepted;
+  n.warn_after = q.delay_warning_time;
+  n.give_up_after = q.maximal_queue_lifetime;
+  for (const Recipient* r : rcpts)
+    n.rcpts.push_back(DsnRecipient{r->address, r->status, r->remote_mta, r->diagnostic, r->reason});
+  n.original = queued.data();
+  const std::string text = compose_notice(n);
+  // bounce(8) hands the notice to cleanup(8) like any local mail: a queue entry of its own, from
+  // MAILER-DAEMON with the null envelope sender (RFC 5321 §4.5.5), to the original sender.
+  MessageSnapshot snap;
+  snap.queue_id = n.notice_id;
+  snap.envelope_from = "";
+  snap.envelope_to = {entry.from};
+  snap.set_data(text);
+  snap.client_host = spec_.name;
+  snap.client_address = world_.net().host(host_).address;
+  snap.kind = CopyKind::Queued;
+  snap.holder = spec_.name;
+  snap.client_domains = spec_.domains;
+  const std::string original = entry.id;  // enqueue() may move the queue's nodes' neighbours, not this one
+  enqueue(n.notice_id, std::move(snap), {entry.from}, false, spec_.name, text.size());
+  report(kind == NoticeKind::Failure ? EventKind::FailureNotified : EventKind::DelayNotified, original,
+         std::string("sender ") + (kind == NoticeKind::Failure ? "non-delivery" : "delay") +
+             " notification: " + n.notice_id);
 }
 
 void Mta::deliver_local(const std::string& queue_id, const std::string& rcpt) {
-  const QueueEntry& entry = queue_[queue_id];
+  const QueueEntry& entry = queue_.at(queue_id);
+  const std::string delay = format_log_delay(world_.rec().now() - entry.accepted);
+  if (!store_.has_user(rcpt)) {
+    // A notice (or mail taken from a trusted client) for someone who has no mailbox here: local(8)
+    // bounces it.
+    const std::string user = rcpt.substr(0, rcpt.find('@'));
+    const std::string why = "unknown user: \"" + user + "\"";
+    report(EventKind::DeliveryFailed, queue_id,
+           "to=<" + rcpt + ">, relay=local, delay=" + delay + ", dsn=5.1.1, status=bounced (" + why + ")", rcpt);
+    return finish(queue_id, rcpt, Outcome{RcptState::Failed, "5.1.1", why, {}, {}});
+  }
   if (world_.disk_full(host_)) {
     // Postfix local(8) cannot write the mailbox: the recipient stays queued (4.3.0), nothing is lost.
     const std::string owner = store_.owner(rcpt);
     const std::string user = owner.substr(0, owner.find('@'));
+    const std::string why = "cannot update mailbox /var/mail/" + user + " for user " + user +
+                            ". error writing message: No space left on device";
     report(EventKind::DeliveryDeferred, queue_id,
-           "to=<" + rcpt + ">, relay=local, delay=" + format_log_delay(world_.rec().now() - entry.accepted) +
-               ", dsn=4.3.0, status=deferred (cannot update mailbox /var/mail/" + user + " for user " + user +
-               ". error writing message: No space left on device)");
-    return;
+           "to=<" + rcpt + ">, relay=local, delay=" + delay + ", dsn=4.3.0, status=deferred (" + why + ")", rcpt);
+    return finish(queue_id, rcpt, Outcome{RcptState::Deferred, "4.3.0", why, {}, {}});
   }
   const MessageSnapshot& queued = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)];
   Mda::deliver(world_, spec_.name, queued, rcpt, store_.owner(rcpt), entry.accepted);
-  finish_rcpts(queue_id, 1);
+  finish(queue_id, rcpt, Outcome{RcptState::Done, "2.0.0", "delivered to mailbox", {}, {}});
 }
 
 void Mta::relay_domain(Relay relay) {
   auto shared = std::make_shared<Relay>(std::move(relay));
   if (!spec_.policy.relayhost.empty()) {
     // Postfix relayhost: every domain this server does not serve goes to one host, with no MX lookup.
-    shared->targets = {Target{spec_.policy.relayhost, 0, {}}};
+    shared->targets = {Target{spec_.policy.relayhost, 0, {}, false, false}};
     return resolve_targets(shared, 0);
   }
   world_.resolve(host_, shared->domain, DnsType::MX, [this, shared](World::DnsResult result) {
@@ -401,9 +584,9 @@ void Mta::relay_domain(Relay relay) {
       return try_next_target(shared);
     }
     const std::vector<DnsRecord>& mx = result.records;
-    for (const auto& r : mx) shared->targets.push_back(Target{r.value, r.preference, {}});
-    // RFC 5321 §5.1: with no MX at all, the domain itself is the implicit MX (its A record).
-    if (mx.empty()) shared->targets.push_back(Target{shared->domain, 0, {}});
+    for (const auto& r : mx) shared->targets.push_back(Target{r.value, r.preference, {}, false, false});
+    // RFC 5321 §5.1: with no MX at all (none, or no such name), the domain itself is the implicit MX.
+    if (mx.empty()) shared->targets.push_back(Target{shared->domain, 0, {}, false, false});
     resolve_targets(shared, 0);
   });
 }
@@ -415,8 +598,10 @@ void Mta::resolve_targets(std::shared_ptr<Relay> relay, std::size_t index) {
     return;
   }
   world_.resolve(host_, relay->targets[index].name, DnsType::A, [this, relay, index](World::DnsResult a) {
-    if (!a.records.empty()) relay->targets[index].address = a.records.front().value;
-    if (a.try_again) relay->targets[index].try_again = true;
+    Target& t = relay->targets[index];
+    if (!a.records.empty()) t.address = a.records.front().value;
+    t.try_again = a.try_again;
+    t.nxdomain = a.nxdomain;
     resolve_targets(relay, index + 1);
   });
 }
@@ -424,7 +609,8 @@ void Mta::resolve_targets(std::shared_ptr<Relay> relay, std::size_t index) {
 void Mta::drop_self(std::shared_ptr<Relay> relay) {
   // Postfix smtp_find_self()/smtp_truncate_self(): when this server is itself one of the exchangers,
   // it may only pass the mail to better-preference ones; with none left the mail would come straight
-  // back, so it bounces at once ("loops back to myself", 5.4.6) instead of looping forever.
+  // back, so it bounces at once ("loops back to myself", 5.4.6) instead of looping forever. A backup
+  // MX (relay_domains) therefore holds the mail until a better exchanger takes it.
   const std::string& self_address = world_.net().host(host_).address;
   // Postfix compares addresses (its own interfaces), never names.
   auto self = std::find_if(relay->targets.begin(), relay->targets.end(),
@@ -444,12 +630,14 @@ void Mta::drop_self(std::shared_ptr<Relay> relay) {
         // smtp_connect.c: a relayhost that is this server is a settings problem, not the mail's
         // fault: Postfix turns the bounce into a deferral (4.3.5) and keeps the message.
         relay->last_error = loop;
+        relay->last_dsn = "4.3.5";
         relay->next = relay->targets.size();
         return try_next_target(relay);
       }
       if (relay->targets.empty()) return bounce_rcpts(*relay, "5.4.6", loop);
-      // A better exchanger exists but has no address: wait for it rather than bounce.
+      // A better exchanger exists but has no address: wait for it rather than bounce (4.4.4).
       relay->last_error = "unable to find primary relay for " + nexthop;
+      relay->last_dsn = "4.4.4";
       relay->next = relay->targets.size();
     }
   }
@@ -457,129 +645,144 @@ void Mta::drop_self(std::shared_ptr<Relay> relay) {
 }
 
 void Mta::bounce_rcpts(const Relay& relay, const std::string& dsn, const std::string& why) {
-  const std::string delay = format_log_delay(world_.rec().now() - queue_[relay.queue_id].accepted);
-  for (const auto& r : relay.rcpts)
+  auto it = queue_.find(relay.queue_id);
+  if (it == queue_.end()) return;
+  const std::string delay = format_log_delay(world_.rec().now() - it->second.accepted);
+  for (const auto& r : relay.rcpts) {
     report(EventKind::DeliveryFailed, relay.queue_id,
-           "to=<" + r + ">, relay=none, delay=" + delay + ", dsn=" + dsn + ", status=bounced (" + why + ")");
-  finish_rcpts(relay.queue_id, relay.rcpts.size());
+           "to=<" + r + ">, relay=none, delay=" + delay + ", dsn=" + dsn + ", status=bounced (" + why + ")", r);
+    finish(relay.queue_id, r, Outcome{RcptState::Failed, dsn, why, {}, {}});
+  }
 }
 
 void Mta::try_next_target(std::shared_ptr<Relay> relay) {
+  auto entry_it = queue_.find(relay->queue_id);
+  if (entry_it == queue_.end()) return;
   if (relay->next >= relay->targets.size()) {
-    const std::string delay = format_log_delay(world_.rec().now() - queue_[relay->queue_id].accepted);
+    // smtp_addr.c: when no exchanger has an address and every lookup said so for good (no such name,
+    // or no A record), the domain cannot be reached at all: the mail bounces at once (5.4.4).
+    if (!relay->targets.empty() && relay->dns_hard == relay->targets.size())
+      return bounce_rcpts(*relay, "5.4.4", relay->last_error);
+    const std::string delay = format_log_delay(world_.rec().now() - entry_it->second.accepted);
+    const std::string dsn = relay->last_dsn.empty() ? "4.4.1" : relay->last_dsn;
     // Every MX failed for now: the message stays queued (RFC 5321 §4.5.4.1).
-    for (const auto& r : relay->rcpts)
+    for (const auto& r : relay->rcpts) {
       report(EventKind::DeliveryDeferred, relay->queue_id,
-             "to=<" + r + ">, relay=" + relay->last_relay + ", delay=" + delay +
-                 (relay->last_dsn.empty() ? "" : ", dsn=" + relay->last_dsn) + ", status=deferred (" +
-                 relay->last_error + ")");
-    deferred_.push_back(relay);
+             "to=<" + r + ">, relay=" + relay->last_relay + ", delay=" + delay + ", dsn=" + dsn +
+                 ", status=deferred (" + relay->last_error + ")",
+             r);
+      finish(relay->queue_id, r, Outcome{RcptState::Deferred, dsn, relay->last_error, relay->last_remote, relay->last_reply});
+    }
     return;
   }
   const Target& t = relay->targets[relay->next++];
   const std::string target = t.name;
   const std::string address = t.address;
-  {
-    if (address.empty()) {
-      relay->last_error = "Host or domain name not found. Name service error for name=" + target +
-                          " type=A: Host not found" + (t.try_again ? ", try again" : "");
-      relay->last_relay = "none";
-      relay->last_dsn = t.try_again ? "4.4.3" : "";
-      return try_next_target(relay);
-    }
-    auto host = world_.net().find_by_address(address);
-    if (!host) {
-      // An address where no simulated machine lives: nothing ever answers, so the client gives up
-      // only after its connect timeout, as it does for a host that is down.
-      relay->last_error = "connect to " + target + "[" + address + "]:25: Connection timed out";
-      relay->last_relay = "none";
-      relay->last_dsn = "4.4.1";  // Postfix: no answer from the host
-      world_.rec().after(spec_.policy.client_timeouts.connect, [this, relay, target, address] {
-        TraceEvent e;  // the attempt the student would otherwise never see
-        e.kind = EventKind::ConnectionRefused;
-        e.protocol = Protocol::Tcp;
-        e.from = label_;
-        e.to = target + " [" + address + "]";
-        e.port = smtp::kPort;
-        e.text = "Connection timed out";
-        world_.rec().emit(std::move(e));
-        try_next_target(relay);
+  if (address.empty()) {
+    // dns_lookup.c's words: NXDOMAIN is "Host not found"; a name without that record, NODATA.
+    relay->last_error = "Host or domain name not found. Name service error for name=" + target + " type=A: " +
+                        (t.try_again ? "Host not found, try again"
+                         : t.nxdomain ? "Host not found"
+                                      : "Host found but no data record of requested type");
+    relay->last_relay = "none";
+    relay->last_dsn = t.try_again ? "4.4.3" : "5.4.4";
+    relay->last_remote.clear();
+    relay->last_reply.clear();
+    if (!t.try_again) ++relay->dns_hard;
+    return try_next_target(relay);
+  }
+  auto host = world_.net().find_by_address(address);
+  if (!host) {
+    // An address where no simulated machine lives: nothing ever answers, so the client gives up
+    // only after its connect timeout, as it does for a host that is down.
+    relay->last_error = "connect to " + target + "[" + address + "]:25: Connection timed out";
+    relay->last_relay = "none";
+    relay->last_dsn = "4.4.1";  // Postfix: no answer from the host
+    relay->last_remote.clear();
+    relay->last_reply.clear();
+    world_.rec().after(spec_.policy.client_timeouts.connect, [this, relay, target, address] {
+      TraceEvent e;  // the attempt the student would otherwise never see
+      e.kind = EventKind::ConnectionRefused;
+      e.protocol = Protocol::Tcp;
+      e.from = label_;
+      e.to = target + " [" + address + "]";
+      e.port = smtp::kPort;
+      e.text = "Connection timed out";
+      world_.rec().emit(std::move(e));
+      try_next_target(relay);
+    });
+    return;
+  }
+  const QueueEntry& entry = entry_it->second;
+  smtp::ClientJob job;  // relaying MTA to MTA: opportunistic STARTTLS, no login (Postfix smtp(8))
+  job.helo_name = spec_.name;
+  job.mail_from = entry.from;
+  job.rcpts = relay->rcpts;
+  job.data = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)].data();
+  job.use_bdat = spec_.policy.use_bdat;
+  job.smtputf8 = entry.smtputf8;  // Postfix smtp(8) asks for SMTPUTF8 when the sender did
+  job.server_label = target + "[" + address + "]";
+  job.timeouts = spec_.policy.client_timeouts;
+  if (auto seven = downgrade_to_7bit(job.data)) job.data_7bit = std::move(*seven);  // Postfix's 8BITMIME downgrade
+  const std::string relay_name = target + "[" + address + "]:25";  // relay= in the log
+  const std::string server = target + "[" + address + "]";         // "host ... said:"
+  auto* conn = world_.make_handler<SmtpClientConn>(
+      world_.net(), std::move(job),
+      [this, relay, relay_name, server, target](const smtp::ClientSession& s, const std::string& failure) {
+        if (!failure.empty()) {
+          relay->last_error = "connect to " + relay_name + ": " + failure;
+          relay->last_relay = "none";
+          relay->last_dsn = "4.4.1";
+          relay->last_remote.clear();
+          relay->last_reply.clear();
+          return try_next_target(relay);
+        }
+        // A reply the server gave is quoted with the command it answered (smtp_proto.c); the
+        // client's own finding (a timeout, a lost connection) is said as it is.
+        auto why = [&](const smtp::RcptOutcome& r) {
+          if (!r.local_dsn.empty() || r.status == smtp::RcptStatus::Delivered) return r.reply;
+          if (r.command.empty()) return "host " + server + " refused to talk to me: " + r.reply;
+          return "host " + server + " said: " + r.reply + " (in reply to " + r.command + " command)";
+        };
+        auto dsn = [](const smtp::RcptOutcome& r) { return r.local_dsn.empty() ? dsn_of(r.reply) : r.local_dsn; };
+        bool all_temp = true;
+        for (const auto& o : s.outcomes()) all_temp = all_temp && o.status == smtp::RcptStatus::TempFail;
+        if (all_temp && !s.outcomes().empty()) {
+          // RFC 5321 §5.1: a temporary failure at one MX means trying the next one.
+          const smtp::RcptOutcome& first = s.outcomes().front();
+          relay->last_error = why(first);
+          relay->last_relay = relay_name;
+          relay->last_dsn = dsn(first);
+          relay->last_remote = first.local_dsn.empty() ? target : std::string();
+          relay->last_reply = first.local_dsn.empty() ? first.reply : std::string();
+          return try_next_target(relay);
+        }
+        auto it = queue_.find(relay->queue_id);
+        if (it == queue_.end()) return;
+        const std::string delay = format_log_delay(world_.rec().now() - it->second.accepted);
+        const std::vector<smtp::RcptOutcome> outcomes = s.outcomes();
+        for (const auto& o : outcomes) {
+          const std::string head = "to=<" + o.rcpt + ">, relay=" + relay_name + ", delay=" + delay +
+                                   ", dsn=" + dsn(o) + ", status=";
+          const std::string remote = o.local_dsn.empty() ? target : std::string();
+          const std::string reply = o.local_dsn.empty() ? o.reply : std::string();
+          switch (o.status) {
+            case smtp::RcptStatus::Delivered:
+              report(EventKind::Relayed, relay->queue_id, head + "sent (" + o.reply + ")", o.rcpt);
+              finish(relay->queue_id, o.rcpt, Outcome{RcptState::Done, dsn(o), o.reply, remote, reply});
+              break;
+            case smtp::RcptStatus::PermFail:
+              report(EventKind::DeliveryFailed, relay->queue_id, head + "bounced (" + why(o) + ")", o.rcpt);
+              finish(relay->queue_id, o.rcpt, Outcome{RcptState::Failed, dsn(o), why(o), remote, reply});
+              break;
+            default:
+              report(EventKind::DeliveryDeferred, relay->queue_id, head + "deferred (" + why(o) + ")", o.rcpt);
+              finish(relay->queue_id, o.rcpt, Outcome{RcptState::Deferred, dsn(o), why(o), remote, reply});
+              break;
+          }
+        }
       });
-      return;
-    }
-    const QueueEntry& entry = queue_[relay->queue_id];
-    smtp::ClientJob job;  // relaying MTA to MTA: opportunistic STARTTLS, no login (Postfix smtp(8))
-    job.helo_name = spec_.name;
-    job.mail_from = entry.from;
-    job.rcpts = relay->rcpts;
-    job.data = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)].data();
-    job.use_bdat = spec_.policy.use_bdat;
-    job.smtputf8 = entry.smtputf8;  // Postfix smtp(8) asks for SMTPUTF8 when the sender did
-    job.server_label = target + "[" + address + "]";
-    job.timeouts = spec_.policy.client_timeouts;
-    if (auto seven = downgrade_to_7bit(job.data)) job.data_7bit = std::move(*seven);  // Postfix's 8BITMIME downgrade
-    const std::string relay_name = target + "[" + address + "]:25";
-    auto* conn = world_.make_handler<SmtpClientConn>(
-        world_.net(), std::move(job),
-        [this, relay, relay_name](const smtp::ClientSession& s, const std::string& failure) {
-          if (!failure.empty()) {
-            relay->last_error = "connect to " + relay_name + ": " + failure;
-            relay->last_relay = "none";
-            relay->last_dsn = "4.4.1";
-            return try_next_target(relay);
-          }
-          bool all_temp = true;
-          for (const auto& o : s.outcomes()) all_temp = all_temp && o.status == smtp::RcptStatus::TempFail;
-          if (all_temp && !s.outcomes().empty()) {
-            // RFC 5321 §5.1: a temporary failure at one MX means trying the next one.
-            const smtp::RcptOutcome& first = s.outcomes().front();
-            // A reply the server gave is quoted ("host ... said:"); the client's own finding (a
-            // timeout, a lost connection) is said as it is.
-            relay->last_error = first.local_dsn.empty() ? "host " + relay_name + " said: " + first.reply : first.reply;
-            relay->last_relay = relay_name;
-            relay->last_dsn = first.local_dsn.empty() ? dsn_of(first.reply) : first.local_dsn;
-            return try_next_target(relay);
-          }
-          const std::string delay = format_log_delay(world_.rec().now() - queue_[relay->queue_id].accepted);
-          std::size_t finished = 0;
-          auto later = std::make_shared<Relay>(Relay{relay->queue_id, relay->domain, {}, {}, 0, {}});
-          for (const auto& o : s.outcomes()) {
-            // What the client decided itself (a timeout, SMTPUTF8 not offered) has its own status
-            // code and is said as it is; a server's reply is quoted.
-            const std::string head = "to=<" + o.rcpt + ">, relay=" + relay_name + ", delay=" + delay +
-                                     ", dsn=" + (o.local_dsn.empty() ? dsn_of(o.reply) : o.local_dsn) + ", status=";
-            auto why = [&](const smtp::RcptOutcome& r) {
-              return r.local_dsn.empty() ? "host " + relay_name + " said: " + r.reply : r.reply;
-            };
-            switch (o.status) {
-              case smtp::RcptStatus::Delivered:
-                report(EventKind::Relayed, relay->queue_id, head + "sent (" + o.reply + ")");
-                ++finished;
-                break;
-              case smtp::RcptStatus::PermFail:
-                report(EventKind::DeliveryFailed, relay->queue_id, head + "bounced (" + why(o) + ")");
-                ++finished;
-                break;
-              default:
-                report(EventKind::DeliveryDeferred, relay->queue_id, head + "deferred (" + why(o) + ")");
-                later->rcpts.push_back(o.rcpt);
-                break;
-            }
-          }
-          if (!later->rcpts.empty()) deferred_.push_back(later);
-          finish_rcpts(relay->queue_id, finished);
-        });
-    world_.net().connect(host_, *host, smtp::kPort, Protocol::Smtp, conn, spec_.policy.client_timeouts.connect);
-  }
-}
-
-void Mta::finish_rcpts(const std::string& queue_id, std::size_t count) {
-  QueueEntry& entry = queue_[queue_id];
-  entry.pending -= std::min(entry.pending, count);
-  if (entry.pending == 0) {
-    report(EventKind::QueueRemoved, queue_id, "removed");
-    queue_.erase(queue_id);  // Postfix deletes the queue file: nothing of it is kept
-  }
+  world_.net().connect(host_, *host, smtp::kPort, Protocol::Smtp, conn, spec_.policy.client_timeouts.connect);
 }
 
 }  // namespace postlab

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "mail/dsn.h"
 #include "mail/mailstore.h"
 #include "net/network.h"
 #include "proto/smtp/server.h"
@@ -64,19 +65,37 @@ class Mta : public Listener {
   smtp::AcceptResult accept_message(HostId client, const smtp::Transaction& tx, const std::string& data);
 
  private:
+  // Where one recipient of a queued message stands (Postfix keeps this in the queue file and the
+  // defer/bounce logs).
+  enum class RcptState : std::uint8_t { Waiting, Active, Deferred, Done, Failed };
+  struct Recipient {
+    std::string address;
+    RcptState state = RcptState::Waiting;
+    std::size_t attempts = 0;
+    bool notified = false;   // listed in a failure notice already
+    std::string status;      // RFC 3463 code of the latest outcome
+    std::string reason;      // the latest reason as the log says it
+    std::string remote_mta;  // the server that gave it ("" when none answered)
+    std::string diagnostic;  // "smtp; <reply>" or "X-Postfix; <reason>"
+  };
   struct QueueEntry {
     std::string id;
     std::string from;
     std::int64_t snapshot = -1;
-    std::size_t pending = 0;  // recipients not yet delivered, relayed or failed
     SimTime accepted = 0;
+    std::size_t size = 0;
     bool smtputf8 = false;  // the sender declared SMTPUTF8 (RFC 6531)
+    std::vector<Recipient> rcpts;
+    std::size_t active = 0;   // recipients the current attempt has not finished yet
+    bool warned = false;      // the delay warning went out
+    std::uint64_t retry = 0;  // the pending retry timer's number (a newer one, or ETRN, cancels it)
   };
   struct Target {  // one mail exchanger to try
     std::string name;
     int preference = 0;
     std::string address;  // "" when it has no A record
     bool try_again = false;  // its lookup failed for now (the DNS server did not answer)
+    bool nxdomain = false;   // the name does not exist at all
   };
   struct Relay {  // one delivery attempt for the recipients of one domain
     std::string queue_id;
@@ -87,20 +106,39 @@ class Mta : public Listener {
     std::string last_error;
     std::string last_relay = "none";  // the server that gave the last error, "host[address]:25"
     std::string last_dsn;             // its status code (RFC 3463), "" when none is known
+    std::string last_remote;          // the server's name when it answered, for Remote-MTA
+    std::string last_reply;           // that server's reply, for Diagnostic-Code
+    std::size_t dns_hard = 0;         // exchangers whose address lookup failed for good
+  };
+  // What one attempt found out about one recipient.
+  struct Outcome {
+    RcptState state = RcptState::Done;  // Done, Deferred or Failed
+    std::string status;
+    std::string reason;
+    std::string remote_mta;
+    std::string reply;  // the server's reply, "" when Postfix itself decided
   };
 
   std::string new_queue_id();
   std::string received_header(HostId client, const smtp::Transaction& tx, const std::string& queue_id) const;
   smtp::ServerConfig server_config(int port) const;
-  void deliver(const std::string& queue_id, std::vector<std::string> rcpts);
+  bool is_relay_domain(std::string_view domain) const;
+  // The queue: take a message in, try its waiting recipients, and decide what comes after an attempt.
+  void enqueue(const std::string& queue_id, MessageSnapshot snap, std::vector<std::string> rcpts, bool smtputf8,
+               const std::string& client, std::size_t size);
+  void attempt(const std::string& queue_id);
+  void attempt_done(const std::string& queue_id);
+  void retry(const std::string& queue_id, std::uint64_t timer);
+  void notify(QueueEntry& entry, NoticeKind kind, const std::vector<const Recipient*>& rcpts);
   void deliver_local(const std::string& queue_id, const std::string& rcpt);
   void relay_domain(Relay relay);
   void resolve_targets(std::shared_ptr<Relay> relay, std::size_t index);
   void drop_self(std::shared_ptr<Relay> relay);
   void try_next_target(std::shared_ptr<Relay> relay);
   void bounce_rcpts(const Relay& relay, const std::string& dsn, const std::string& why);
-  void finish_rcpts(const std::string& queue_id, std::size_t count);
-  void report(EventKind kind, const std::string& queue_id, const std::string& text);
+  // Counts one recipient's outcome (already logged) into the attempt; the last one ends it.
+  void finish(const std::string& queue_id, const std::string& rcpt, const Outcome& o);
+  void report(EventKind kind, const std::string& queue_id, const std::string& text, const std::string& rcpt = {});
   std::string resolve_local(const std::string& rcpt) const;
   std::string myorigin() const;
 
@@ -113,7 +151,7 @@ class Mta : public Listener {
   std::vector<MailboxWatcher*> watchers_;              // in the order they came (never iterated by address)
   std::map<std::string, std::uint32_t> recent_from_;  // "owner\nfolder" -> first UID not yet taken
   std::map<std::string, QueueEntry> queue_;  // by queue id
-  std::vector<std::shared_ptr<Relay>> deferred_;  // relays waiting for another try (ETRN starts one)
+  std::uint64_t timers_ = 0;                 // numbers retry timers
   class Inbound;
 };
 

@@ -160,7 +160,7 @@ void World::resolve(HostId asker, const std::string& name, DnsType type, std::fu
                                format_duration(kResolverTimeout) + ": Host not found, try again";
       a.text = text;
       rec_.emit(std::move(a));
-      answer(DnsResult{{}, true});
+      answer(DnsResult{{}, true, false});
     });
     return;
   }
@@ -172,16 +172,16 @@ void World::resolve(HostId asker, const std::string& name, DnsType type, std::fu
     a.from = "DNS";
     a.to = net_.host(asker).name;
     std::string text;
+    const bool nxdomain = records.empty() && !dns_.has_name(name);
     if (records.empty()) {
       // RFC 2308: NXDOMAIN when the name does not exist at all, NODATA when it has other records.
-      text = std::string(dns_.has_name(name) ? "NODATA: " : "NXDOMAIN: ") + name + " has no " + to_string(type) +
-             " record";
+      text = std::string(nxdomain ? "NXDOMAIN: " : "NODATA: ") + name + " has no " + to_string(type) + " record";
     } else {
       for (const auto& r : records) text += (text.empty() ? "" : "\n") + Dns::format(r);
     }
     a.text = text;
     rec_.emit(std::move(a));
-    answer(DnsResult{std::move(records), false});
+    answer(DnsResult{std::move(records), false, nxdomain});
   });
 }
 

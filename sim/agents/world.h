@@ -99,6 +99,7 @@ class World {
   struct DnsResult {
     std::vector<DnsRecord> records;  // empty with !try_again: the name has no such record
     bool try_again = false;
+    bool nxdomain = false;  // empty because the name does not exist at all (RFC 2308), not NODATA
   };
   void resolve(HostId asker, const std::string& name, DnsType type, std::function<void(DnsResult)> answer);
   // What the lesson's faults say now, for the agents.

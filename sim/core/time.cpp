@@ -163,4 +163,15 @@ std::string format_rfc5322_date(SimTime t, std::int64_t epoch_unix_seconds, bool
   return buf;
 }
 
+std::string format_compact_utc(SimTime t, std::int64_t epoch_unix_seconds) {
+  const std::int64_t unix_seconds = epoch_unix_seconds + floor_div(t, kSecond);
+  const std::int64_t days = floor_div(unix_seconds, 86400);
+  const std::int64_t secs = unix_seconds - days * 86400;
+  const Civil c = civil_from_days(days);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld%02u%02u%02d%02d%02d", static_cast<long long>(c.year), c.month, c.day,
+                static_cast<int>(secs / 3600), static_cast<int>(secs % 3600 / 60), static_cast<int>(secs % 60));
+  return buf;
+}
+
 }  // namespace postlab

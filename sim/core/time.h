@@ -35,5 +35,7 @@ std::optional<std::int64_t> parse_utc_instant(std::string_view text);
 // postfix_style pads the day to two places and names the zone, as Postfix's mail_date() does in
 // Received headers: "Mon,  2 Mar 2026 09:00:00 +0000 (UTC)".
 std::string format_rfc5322_date(SimTime t, std::int64_t epoch_unix_seconds, bool postfix_style = false);
+// "20261124131952": the UTC date and time in one word, as Postfix puts it in a Message-Id.
+std::string format_compact_utc(SimTime t, std::int64_t epoch_unix_seconds);
 
 }  // namespace postlab

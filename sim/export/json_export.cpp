@@ -107,6 +107,13 @@ void write_trace_json(std::ostream& out, const Scenario& scenario, const Trace& 
       j["folder"] = e.folder;
       j["uidvalidity"] = e.uid;
     }
+    if (e.kind == EventKind::RetryScheduled) {
+      j["next_attempt_us"] = e.arrive;
+      j["next_attempt"] = format_clock(e.arrive);
+    }
+    const bool rcpt_status = e.kind == EventKind::Relayed || e.kind == EventKind::DeliveryDeferred ||
+                             e.kind == EventKind::DeliveryFailed;
+    if (rcpt_status && !e.mailbox.empty()) j["recipient"] = e.mailbox;
     if (e.message >= 0) j["message"] = e.message;
     if (e.cause >= 0) j["cause"] = e.cause;
     return j;
@@ -115,6 +122,8 @@ void write_trace_json(std::ostream& out, const Scenario& scenario, const Trace& 
   put_list(out, "messages", trace.messages().size(), [&](std::size_t i) {
     const auto& m = trace.messages()[i];
     Json jm{{"id", i}, {"queue_id", m.queue_id}, {"envelope_from", m.envelope_from}, {"envelope_to", m.envelope_to}};
+    if (m.warn_at >= 0) jm["warn_at_us"] = m.warn_at;
+    if (m.expire_at >= 0) jm["expire_at_us"] = m.expire_at;
     const SenderFacts f = sender_facts(m);
     jm["header_from"] = f.header_from;
     if (!f.header_sender.empty()) jm["header_sender"] = f.header_sender;

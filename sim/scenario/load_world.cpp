@@ -249,7 +249,7 @@ void Loader::policy(const Json& j, const JsonPath& p, MtaPolicy& out) {
   if (!object(j, p, {"esmtp", "helo_required", "message_size_limit", "verify_sender", "open_relay",
                      "require_auth_on_submission", "starttls", "tls_required_on_submission", "auth_after_tls_only",
                      "relay_restriction", "smtputf8", "chunking", "use_bdat", "relayhost", "timeouts", "mynetworks",
-                     "reject_unknown_recipient_domain"}))
+                     "reject_unknown_recipient_domain", "relay_domains", "queue"}))
     return;
   if (auto b = boolean(j, "esmtp", p)) out.esmtp = *b;
   if (auto b = boolean(j, "helo_required", p)) out.helo_required = *b;
@@ -282,6 +282,15 @@ void Loader::policy(const Json& j, const JsonPath& p, MtaPolicy& out) {
   if (auto r = str(j, "relayhost", p, false, "the name of another MTA host of the lesson")) out.relayhost = *r;
   if (auto b = boolean(j, "reject_unknown_recipient_domain", p)) out.reject_unknown_recipient_domain = *b;
   if (j.contains("timeouts")) timeouts(j.at("timeouts"), p / "timeouts", out);
+  if (j.contains("queue")) queue_schedule(j.at("queue"), p / "queue", out.queue);
+  if (j.contains("relay_domains")) {
+    // Postfix relay_domains: domains this server relays for anyone (a backup MX's job).
+    const auto list = str_list(j, "relay_domains", p, false, "a mail domain such as \"corp.example\"", 100);
+    for (std::size_t i = 0; i < list.size(); ++i)
+      if (domain(list[i], p / "relay_domains" / i, "mail domains",
+                 "expected a mail domain such as \"corp.example\", got " + qt(list[i])))
+        out.relay_domains.push_back(list[i]);
+  }
   if (j.contains("mynetworks")) {
     // Postfix mynetworks: addresses and CIDR networks whose clients are trusted to relay.
     const auto nets = str_list(j, "mynetworks", p, false, "an IPv4 address or network such as \"192.0.2.0/24\"", 100);
@@ -324,6 +333,37 @@ void Loader::timeouts(const Json& j, const JsonPath& p, MtaPolicy& out) {
                                             format_duration(*f.value));
     else *f.value = *d;
   }
+}
+
+void Loader::queue_schedule(const Json& j, const JsonPath& p, QueueSchedule& out) {
+  // Postfix's parameter names (postconf -d), on top of a preset.
+  struct Field {
+    const char* name;
+    Duration QueueSchedule::*value;
+  };
+  static constexpr Field kFields[] = {{"queue_run_delay", &QueueSchedule::queue_run_delay},
+                                      {"minimal_backoff_time", &QueueSchedule::minimal_backoff_time},
+                                      {"maximal_backoff_time", &QueueSchedule::maximal_backoff_time},
+                                      {"delay_warning_time", &QueueSchedule::delay_warning_time},
+                                      {"maximal_queue_lifetime", &QueueSchedule::maximal_queue_lifetime},
+                                      {"bounce_queue_lifetime", &QueueSchedule::bounce_queue_lifetime}};
+  if (!object(j, p, {"preset", "queue_run_delay", "minimal_backoff_time", "maximal_backoff_time", "delay_warning_time",
+                     "maximal_queue_lifetime", "bounce_queue_lifetime"}))
+    return;
+  if (auto name = str(j, "preset", p, false, "\"postfix\" or \"sendmail\"")) {
+    if (auto preset = queue_preset(*name)) out = *preset;
+    else error(p / "preset", "expected \"postfix\" or \"sendmail\", got " + qt(*name));
+  }
+  for (const Field& f : kFields)
+    if (auto d = duration(j, f.name, p, false)) out.*f.value = *d;
+  // A queue run every instant would retry without end in no virtual time at all.
+  if (j.contains("queue_run_delay") && out.queue_run_delay < kSecond)
+    error(p / "queue_run_delay", "expected at least 1s (Postfix's default is 300s), got " +
+                                     format_duration(out.queue_run_delay));
+  if (out.minimal_backoff_time > out.maximal_backoff_time)
+    error(p / (j.contains("maximal_backoff_time") ? "maximal_backoff_time" : "minimal_backoff_time"),
+          "minimal_backoff_time (" + format_duration(out.minimal_backoff_time) +
+              ") must not be longer than maximal_backoff_time (" + format_duration(out.maximal_backoff_time) + ")");
 }
 
 void Loader::links(const Json& root, Scenario& s) {

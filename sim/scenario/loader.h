@@ -36,6 +36,7 @@ class Loader : public JsonReader {
   std::optional<MailAction> mail_action(const Json& j, const JsonPath& p, std::string_view key, const Scenario& s);
   std::optional<ForceReplyAction> force_reply(const Json& j, const JsonPath& path, const Scenario& s);
   void timeouts(const Json& j, const JsonPath& path, MtaPolicy& out);
+  void queue_schedule(const Json& j, const JsonPath& path, QueueSchedule& out);
   // A host named in a timeline action: it must exist, and have `role` when one is given.
   void action_host(const Scenario& s, const std::string& name, const JsonPath& path, std::optional<HostRole> role);
   void narration(const Json& root, Scenario& s);

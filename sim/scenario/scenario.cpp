@@ -78,3 +78,28 @@ const char* to_string(FaultKind k) {
 }
 
 }  // namespace postlab
+
+namespace postlab {
+
+std::optional<QueueSchedule> queue_preset(std::string_view name) {
+  QueueSchedule s;  // Postfix 3.7, postconf -d: queue_run_delay 300s, minimal_backoff_time 300s,
+                    // maximal_backoff_time 4000s, delay_warning_time 0h, maximal_queue_lifetime 5d,
+                    // bounce_queue_lifetime 5d.
+  if (name == "postfix") return s;
+  if (name == "sendmail") {
+    // sendmail.cf as m4 builds it (cf/m4/cfhead.m4): Timeout.queuewarn 4h, Timeout.queuereturn 5d.
+    // Debian starts the daemon with -q10m (QUEUE_INTERVAL), and every queue run tries every waiting
+    // message (MinQueueAge 0, no backoff of its own: op.me, "Queue Interval").
+    s.preset = "sendmail";
+    s.queue_run_delay = 10 * kMinute;
+    s.minimal_backoff_time = 0;
+    s.maximal_backoff_time = 0;
+    s.delay_warning_time = 4 * kHour;
+    s.maximal_queue_lifetime = 5 * kDay;
+    s.bounce_queue_lifetime = 5 * kDay;
+    return s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace postlab

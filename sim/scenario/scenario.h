@@ -25,6 +25,21 @@ enum class RelayRestriction {
   Reject,  // reject_unauth_destination: "554 5.7.1 <x>: Relay access denied"
 };
 
+// How an MTA's queue manager retries mail it could not deliver yet, and when it warns and gives up.
+// The names are Postfix's (qmgr(8), bounce(5)); the values of each preset are in queue_preset().
+struct QueueSchedule {
+  std::string preset = "postfix";
+  Duration queue_run_delay = 300 * kSecond;        // how often the deferred queue is scanned
+  Duration minimal_backoff_time = 300 * kSecond;   // a deferred message waits at least this long
+  Duration maximal_backoff_time = 4000 * kSecond;  // and at most this long (the wait doubles up to it)
+  Duration delay_warning_time = 0;                 // 0: no "Delayed Mail" warning (Postfix's default)
+  Duration maximal_queue_lifetime = 5 * kDay;      // then the sender gets a failure notice
+  Duration bounce_queue_lifetime = 5 * kDay;       // the same for a notice that cannot be delivered
+};
+// "postfix" (postconf -d of Postfix 3.7) or "sendmail" (sendmail.cf's Timeout.queuewarn 4h,
+// Timeout.queuereturn 5d, Debian's queue run every 10 minutes that tries every message); nullopt otherwise.
+std::optional<QueueSchedule> queue_preset(std::string_view name);
+
 // How an MTA behaves; the defaults are a stock Postfix with a submission port (RFC 6409).
 struct MtaPolicy {
   bool esmtp = true;                     // false: an old server that answers EHLO with 502 (RFC 821 only)
@@ -41,6 +56,10 @@ struct MtaPolicy {
   bool chunking = true;                  // announce CHUNKING and take BDAT (RFC 3030)
   bool use_bdat = false;                 // this MTA's own client sends BDAT when the next server offers CHUNKING
   std::string relayhost;                 // Postfix relayhost: send all mail for other domains to this MTA host
+  // Postfix relay_domains: other domains it accepts mail for from anyone and passes on (a backup MX
+  // queues such mail until a better MX of the domain takes it).
+  std::vector<std::string> relay_domains;
+  QueueSchedule queue;
   // Postfix mynetworks: clients at these addresses may relay through it on port 25 without logging
   // in. Not given: the devices of its own domains' users, wherever they are.
   std::optional<std::vector<Ipv4Net>> mynetworks;

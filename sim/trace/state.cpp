@@ -192,7 +192,7 @@ void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& mess
       const std::uint32_t host = name(e.from);
       if (const std::uint32_t old = entry(); old != kNever) queue_life_.close(old, at);
       const std::uint32_t r = queue_life_.open(at);
-      queue_.push_back(QueueRecord{host, e.message, {at}});
+      queue_.push_back(QueueRecord{host, e.message, {at}, {at}, {}, kNever});
       open_queue_[{host, *queue_id}] = r;
       places_[static_cast<std::size_t>(e.message)].queue = r;
       break;
@@ -200,7 +200,24 @@ void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& mess
     case EventKind::Relayed:
     case EventKind::DeliveryDeferred:
     case EventKind::DeliveryFailed:
+    case EventKind::FailureNotified:
+    case EventKind::QueueExpired:
       if (const std::uint32_t r = entry(); r != kNever) queue_[r].statuses.push_back(at);
+      break;
+    case EventKind::QueueActive:
+      if (const std::uint32_t r = entry(); r != kNever) {
+        queue_[r].statuses.push_back(at);
+        queue_[r].attempts.push_back(at);
+      }
+      break;
+    case EventKind::RetryScheduled:
+      if (const std::uint32_t r = entry(); r != kNever) queue_[r].retries.emplace_back(at, e.arrive);
+      break;
+    case EventKind::DelayNotified:
+      if (const std::uint32_t r = entry(); r != kNever) {
+        queue_[r].statuses.push_back(at);
+        queue_[r].warned = at;
+      }
       break;
     case EventKind::MessagePreset:
     case EventKind::MessageStored: {
@@ -300,7 +317,9 @@ void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& mess
 std::size_t StateIndex::bytes() const {
   std::size_t b = queue_life_.bytes() + conn_life_.bytes();
   b += queue_.capacity() * sizeof(QueueRecord) + conns_.capacity() * sizeof(ConnectionRecord);
-  for (const auto& q : queue_) b += q.statuses.capacity() * sizeof(std::uint32_t);
+  for (const auto& q : queue_)
+    b += (q.statuses.capacity() + q.attempts.capacity()) * sizeof(std::uint32_t) +
+         q.retries.capacity() * sizeof(q.retries.front());
   b += (narrations_.capacity() + message_events_.capacity()) * sizeof(std::uint32_t);
   b += places_.capacity() * sizeof(CopyPlace);
   b += open_queue_.size() * 96 + open_conns_.size() * 48;  // map nodes, roughly

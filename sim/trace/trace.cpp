@@ -36,6 +36,11 @@ const char* to_string(EventKind kind) {
     case EventKind::FolderDeleted: return "folder-deleted";
     case EventKind::FolderRenamed: return "folder-renamed";
     case EventKind::Subscribed: return "subscribed";
+    case EventKind::QueueActive: return "queue-active";
+    case EventKind::RetryScheduled: return "retry-scheduled";
+    case EventKind::DelayNotified: return "delay-notified";
+    case EventKind::FailureNotified: return "failure-notified";
+    case EventKind::QueueExpired: return "queue-expired";
   }
   return "?";
 }
@@ -235,6 +240,8 @@ std::uint64_t Trace::fingerprint() const {
     f.str(m.mailbox);
     f.str(m.client_user);
     for (const auto& d : m.client_domains) f.str(d);
+    f.num(static_cast<std::uint64_t>(m.warn_at));
+    f.num(static_cast<std::uint64_t>(m.expire_at));
   }
   return f.h;
 }

@@ -52,6 +52,13 @@ enum class EventKind : std::uint8_t {
   FolderDeleted,      // from = the server; mailbox, folder: gone with every message in it
   FolderRenamed,      // from = the server; mailbox, folder = the old name, text = the new name
   Subscribed,         // from = the server; mailbox, folder; text = "on" or "off" (IMAP SUBSCRIBE)
+  // An MTA's queue over time (the queued copy is `message`; Relayed, DeliveryDeferred and
+  // DeliveryFailed name the recipient in `mailbox`):
+  QueueActive,        // a waiting message is tried again; text = qmgr's "(queue active)" log line
+  RetryScheduled,     // the attempt left recipients waiting; arrive = when the next attempt is due
+  DelayNotified,      // the sender was sent a delay warning; text = bounce's log line naming the notice
+  FailureNotified,    // the sender was sent a failure notice (a bounce); text as for DelayNotified
+  QueueExpired,       // the message reached maximal_queue_lifetime; text = qmgr's "status=expired" line
 };
 
 const char* to_string(EventKind kind);
@@ -123,6 +130,9 @@ struct MessageSnapshot {
   // is, and the mail domains it serves when it is an MTA.
   Name client_user;
   std::vector<std::string> client_domains;
+  // Queued: when the holding MTA will warn the sender and give up (its schedule at arrival); -1: never.
+  SimTime warn_at = -1;
+  SimTime expire_at = -1;
 };
 
 class Trace {

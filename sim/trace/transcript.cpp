@@ -105,6 +105,13 @@ Phrase describe(const TraceEvent& e, Lang lang) {
     case EventKind::FolderRenamed: return {"event.folder_renamed", {e.from, e.mailbox, e.folder, e.text}};
     case EventKind::Subscribed:
       return {e.text == "on" ? "event.subscribed" : "event.unsubscribed", {e.from, e.mailbox, e.folder}};
+    case EventKind::QueueActive: return {"event.queue_active", {e.from, e.text}};
+    case EventKind::RetryScheduled:
+      // The wait in whole seconds: "9m58s" (the clock keeps the milliseconds).
+      return {"event.retry_scheduled", {e.from, format_clock(e.arrive), format_duration((e.arrive - e.time) / kSecond * kSecond)}};
+    case EventKind::DelayNotified: return {"event.delay_notified", {e.from, e.text}};
+    case EventKind::FailureNotified: return {"event.failure_notified", {e.from, e.text}};
+    case EventKind::QueueExpired: return {"event.queue_expired", {e.from, e.text}};
   }
   return {"event.unknown", {}};
 }

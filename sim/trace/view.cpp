@@ -96,9 +96,47 @@ std::vector<QueueEntryView> StateView::queue() const {
   const auto& events = trace_->events();
   state_->queue_lifetimes().each_alive(n_, [&](std::uint32_t r) {
     const QueueRecord& q = records[r];
+    const MessageSnapshot& copy = trace_->messages()[static_cast<std::size_t>(q.message)];
     const std::uint32_t* status = last_before(q.statuses, n_);
-    out.push_back(QueueEntryView{names[q.host], trace_->messages()[static_cast<std::size_t>(q.message)].queue_id,
-                                 q.message, status ? std::string_view(events[*status].text) : std::string_view()});
+    QueueEntryView v;
+    v.host = names[q.host];
+    v.queue_id = copy.queue_id;
+    v.message = q.message;
+    v.status = status ? std::string_view(events[*status].text) : std::string_view();
+    v.arrived = events[q.attempts.front()].time;
+    v.attempts = static_cast<std::size_t>(std::lower_bound(q.attempts.begin(), q.attempts.end(), n_) - q.attempts.begin());
+    v.attempt_events.assign(q.attempts.begin(), q.attempts.begin() + static_cast<std::ptrdiff_t>(v.attempts));
+    // The next attempt is known once the latest one has ended with a retry scheduled.
+    auto retry = std::lower_bound(q.retries.begin(), q.retries.end(), std::make_pair(static_cast<std::uint32_t>(n_), SimTime{0}));
+    if (retry != q.retries.begin() && (retry - 1)->first > v.attempt_events.back()) v.next_attempt = (retry - 1)->second;
+    v.warn_at = copy.warn_at;
+    v.warned = q.warned < n_;
+    v.expire_at = copy.expire_at;
+    for (const auto& rcpt : copy.envelope_to) v.recipients.push_back(RecipientView{rcpt, RecipientState::Waiting, {}});
+    for (std::uint32_t s : q.statuses) {
+      if (s >= n_) break;
+      const TraceEvent& e = events[s];
+      std::string_view who = e.mailbox.str();
+      RecipientState state;
+      switch (e.kind) {
+        case EventKind::Relayed: state = RecipientState::Delivered; break;
+        case EventKind::DeliveryDeferred: state = RecipientState::Deferred; break;
+        case EventKind::DeliveryFailed: state = RecipientState::Bounced; break;
+        case EventKind::MessageStored:
+          state = RecipientState::Delivered;
+          who = trace_->messages()[static_cast<std::size_t>(e.message)].envelope_to.front();
+          break;
+        default: continue;
+      }
+      for (auto& rv : v.recipients) {
+        if (rv.address != who) continue;
+        rv.state = state;
+        const std::string_view text = e.text;
+        const auto open = text.find(" (", text.find("status="));
+        rv.reason = open == std::string_view::npos ? std::string_view() : text.substr(open + 2, text.size() - open - 3);
+      }
+    }
+    out.push_back(std::move(v));
   });
   std::sort(out.begin(), out.end(), [](const QueueEntryView& a, const QueueEntryView& b) {
     return a.host != b.host ? a.host < b.host : a.queue_id < b.queue_id;

@@ -54,12 +54,28 @@ struct ViewState {
   bool operator==(const ViewState&) const = default;
 };
 
-// One entry of a queue as a view shows it.
+// One recipient of a queue entry as the latest log line about it says.
+enum class RecipientState : std::uint8_t { Waiting, Deferred, Delivered, Bounced };
+struct RecipientView {
+  std::string address;
+  RecipientState state = RecipientState::Waiting;
+  std::string_view reason;  // the reason in the latest log line about it ("" while waiting)
+};
+
+// One entry of a queue as a view shows it, with its timers at the view's time.
 struct QueueEntryView {
   std::string_view host;
   std::string_view queue_id;
   std::int64_t message = -1;
   std::string_view status;
+  SimTime arrived = 0;
+  std::size_t attempts = 0;     // delivery attempts started so far
+  SimTime next_attempt = -1;    // when the next attempt is due; -1 while one is under way
+  SimTime warn_at = -1;         // when the sender is warned (-1: never)
+  bool warned = false;          // the warning has gone out
+  SimTime expire_at = -1;       // when the MTA gives up (-1: never)
+  std::vector<std::uint32_t> attempt_events;  // the events that started each attempt
+  std::vector<RecipientView> recipients;
 };
 
 class StateView {

@@ -230,8 +230,35 @@ void ClientSession::fail_pending(RcptStatus status, const std::string& why) {
     }
 }
 
+namespace {
+
+// Postfix smtp_proto.c names the command a reply answered: "(in reply to end of DATA command)".
+const char* command_named(ClientState s) {
+  switch (s) {
+    case ClientState::Ehlo: return "EHLO";
+    case ClientState::Helo: return "HELO";
+    case ClientState::StartTls: return "STARTTLS";
+    case ClientState::Auth:
+    case ClientState::AuthLoginUser:
+    case ClientState::AuthLoginPassword: return "AUTH";
+    case ClientState::Mail: return "MAIL FROM";
+    case ClientState::Rcpt: return "RCPT TO";
+    case ClientState::Data: return "DATA";
+    case ClientState::Body:
+    case ClientState::Bdat: return "end of DATA";
+    default: return "";
+  }
+}
+
+}  // namespace
+
 void ClientSession::fail_pending(const Reply& r) {
-  fail_pending(r.permanent() ? RcptStatus::PermFail : RcptStatus::TempFail, r.first_line());
+  for (auto& o : outcomes_)
+    if (o.status == RcptStatus::Pending) {
+      o.status = r.permanent() ? RcptStatus::PermFail : RcptStatus::TempFail;
+      o.reply = r.first_line();
+      o.command = command_named(state_);
+    }
 }
 
 void ClientSession::quit(SessionOutput& out) { send("QUIT", ClientState::Quit, out); }
@@ -367,6 +394,7 @@ void ClientSession::on_reply(const Reply& r, SessionOutput& out) {
       if (!r.positive()) {
         o.status = r.permanent() ? RcptStatus::PermFail : RcptStatus::TempFail;
         o.reply = r.first_line();
+        o.command = command_named(state_);
       }
       return next_rcpt_or_data(out);
     }
@@ -386,6 +414,7 @@ void ClientSession::on_reply(const Reply& r, SessionOutput& out) {
         if (o.status == RcptStatus::Pending) {
           o.status = r.positive() ? RcptStatus::Delivered : r.permanent() ? RcptStatus::PermFail : RcptStatus::TempFail;
           o.reply = r.first_line();
+          o.command = command_named(state_);
         }
       return quit(out);
 

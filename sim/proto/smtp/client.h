@@ -36,6 +36,9 @@ struct RcptOutcome {
   RcptStatus status = RcptStatus::Pending;
   std::string reply;  // the server's reply that decided it (first line), or the client's own reason
   std::string local_dsn;  // set when the client itself decided (RFC 3463 code), e.g. "5.6.7"
+  // The command the reply answered, as Postfix names it in "(in reply to RCPT TO command)"; "" for
+  // the greeting ("refused to talk to me") and for the client's own findings.
+  std::string command;
 };
 
 enum class ClientState { Greeting, Ehlo, Helo, StartTls, Auth, AuthLoginUser, AuthLoginPassword, Mail, Rcpt, Data,
