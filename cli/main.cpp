@@ -9,6 +9,7 @@
 #include "export/run_limit.h"
 #include "console.h"
 #include "message_report.h"
+#include "queue_report.h"
 #include "report.h"
 #include "scenario/load.h"
 #include "trace/player.h"
@@ -75,6 +76,20 @@ int main(int argc, char** argv) {
   mailbox->add_option("--step", mailbox_step, "Look at the world as it is after this step (default: the end)")
       ->check(CLI::NonNegativeNumber);
   mailbox->footer("Example:\n  postlab-cli mailbox scenarios/11-pop3-download-and-delete.json --step 30");
+
+  std::string queue_file;
+  long long queue_step = -1;
+  std::string queue_at;
+  bool queue_attempts = false;
+  auto* queue = app.add_subcommand("queue",
+                                   "Show each mail server's queue at one step, like Postfix's mailq, with the time left "
+                                   "to the next attempt, the delay warning and the give-up time.");
+  queue->add_option("file", queue_file, "Lesson file (JSON)")->required();
+  queue->add_option("--step", queue_step, "Look at the queues after this step (default: the end)")
+      ->check(CLI::NonNegativeNumber);
+  queue->add_option("--at", queue_at, "Or at this virtual time, e.g. 4h or 2d4h15m (the last step by then)");
+  queue->add_flag("--attempts", queue_attempts, "Also list the virtual time of every delivery attempt");
+  queue->footer("Example:\n  postlab-cli queue scenarios/21-delay-warning-and-failure.json --at 4h30m --attempts");
 
   std::string console_file;
   ConsoleOptions console_options;
@@ -159,6 +174,25 @@ int main(int argc, char** argv) {
         mailbox_step < 0 ? player.steps() : std::min<std::size_t>(static_cast<std::size_t>(mailbox_step), player.steps());
     player.seek(step);
     write_mailboxes(std::cout, world.trace(), player.view(), step, player.steps(), *tr);
+    if (!finished) std::cerr << run_limit_message(world.trace(), *world.limit_hit(), *tr) << "\n";
+    return finished ? kExitOk : kExitFailure;
+  }
+
+  if (*queue) {
+    LoadResult r = load_scenario_file(queue_file);
+    if (!print_errors(r)) return r.errors.size() == 1 && r.errors.front().path == "(file)" ? kExitFailure : kExitInvalid;
+    std::optional<Duration> at;
+    if (!queue_at.empty() && !(at = parse_duration(queue_at))) {
+      std::cerr << "postlab-cli: " << fill(tr->get("cli.bad_time"), {queue_at}) << "\n";
+      return kExitFailure;
+    }
+    World world(*r.scenario);
+    const bool finished = world.run();
+    Player player(world.trace());
+    std::size_t step = queue_step < 0 ? player.steps() : std::min<std::size_t>(static_cast<std::size_t>(queue_step), player.steps());
+    if (at) step = player.step_at_time(*at);
+    player.seek(step);
+    write_queues(std::cout, *r.scenario, world.trace(), player.view(), step, player.steps(), *tr, queue_attempts);
     if (!finished) std::cerr << run_limit_message(world.trace(), *world.limit_hit(), *tr) << "\n";
     return finished ? kExitOk : kExitFailure;
   }

@@ -200,6 +200,9 @@ void App::handle_keys(int f5_key) {
   if (pressed(ImGuiKey_Space)) ui_.commands.push_back(Command::TogglePlay);
   if (pressed(ImGuiKey_Home)) ui_.commands.push_back(Command::Restart);
   if (pressed(ImGuiKey_End)) ui_.commands.push_back(Command::End);
+  // T: the next thing a timer makes happen (typed characters, the same on every keyboard layout).
+  for (ImWchar ch : io.InputQueueCharacters)
+    if (ch == 't' || ch == 'T') ui_.commands.push_back(Command::NextTimer);
   if (f5_key >= 0 && ImGui::IsKeyPressed(f5_key)) ui_.commands.push_back(Command::Reload);
 }
 
@@ -210,6 +213,11 @@ void App::run_commands() {
       case Command::Back: if (cursor() > 0) seek(cursor() - 1); ui_.playing = false; break;
       case Command::Forward: seek(cursor() + 1); break;
       case Command::End: seek(steps()); ui_.playing = false; break;
+      case Command::NextTimer:
+        if (player_)
+          if (auto s = player_->next_timer_step()) seek(*s);
+        ui_.playing = false;
+        break;
       case Command::TogglePlay:
         ui_.playing = !ui_.playing && cursor() < steps();
         ui_.play_accum = 0;

@@ -21,7 +21,7 @@ class Translations;
 
 // Requests a panel makes; the app carries them out after drawing.
 enum class Command { Restart, Back, Forward, End, TogglePlay, Reload, SetEnglish, SetSpanish, Bigger, Smaller,
-                     TogglePresentation, ToggleEavesdropper, ResetLayout };
+                     TogglePresentation, ToggleEavesdropper, ResetLayout, NextTimer };
 
 struct Frame {
   const Scenario* scenario = nullptr;  // null when the lesson did not load

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "export/i18n.h"
+#include "model/theme.h"
+#include "model/timers.h"
 #include "trace/player.h"
 #include "trace/trace.h"
 #include "ui.h"
@@ -173,6 +175,25 @@ void draw_queue(const Frame& f, UiState& ui) {
       if (f.mono) ImGui::PushFont(f.mono);
       text_wrapped(std::string(item.status), f.palette->text_disabled);
       if (f.mono) ImGui::PopFont();
+      // Each recipient still in the queue's hands, and the timers counting down at the cursor's time.
+      for (const RecipientView& r : item.recipients) {
+        static constexpr const char* kState[] = {"queue.recipient.waiting", "queue.recipient.deferred",
+                                                 "queue.recipient.delivered", "queue.recipient.bounced"};
+        static constexpr ReplyClass kClass[] = {ReplyClass::Intermediate, ReplyClass::Transient, ReplyClass::Positive,
+                                                ReplyClass::Permanent};
+        const auto s = static_cast<std::size_t>(r.state);
+        text_wrapped(r.address + ": " + tr.get(kState[s]), reply_color(*f.palette, kClass[s]));
+      }
+      ImGui::TextUnformatted(fill(tr.get("queue.attempts"), {std::to_string(item.attempts)}).c_str());
+      if (item.warned) {
+        ImGui::SameLine();
+        ImGui::TextDisabled("· %s", tr.c("queue.warning_sent"));
+      }
+      const SimTime now = f.player->view().now();
+      for (const TimerRow& t : timer_rows(item, now)) {
+        const std::string text = fill(tr.get(t.key), {format_wait(t.left)}) + " · " + format_day_clock(t.at, tr);
+        ImGui::ProgressBar(t.fraction, ImVec2(-1, 0), text.c_str());
+      }
     }
     if (end - i > kRowsListed) ImGui::TextDisabled("%s", fill(tr.get("queue.more"), {std::to_string(end - i - kRowsListed)}).c_str());
     ImGui::Unindent();

@@ -37,6 +37,14 @@ void draw_toolbar(const Frame& f, UiState& ui) {
          have && (ui.playing || cursor < steps));
   button(tr.get("toolbar.forward") + " ▶", Command::Forward, have && cursor < steps);
   button(tr.get("toolbar.end") + " ▶|", Command::End, have && cursor < steps);
+  {
+    const bool timer = have && f.player->next_timer_step().has_value();
+    if (!timer) ImGui::BeginDisabled();
+    if (ImGui::Button((tr.get("toolbar.next_timer") + " ▶▶").c_str())) ui.commands.push_back(Command::NextTimer);
+    if (!timer) ImGui::EndDisabled();
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", tr.c("toolbar.next_timer_tip"));
+    ImGui::SameLine();
+  }
 
   ImGui::TextUnformatted(fill(tr.get("toolbar.step"), {std::to_string(cursor), std::to_string(steps)}).c_str());
   if (f.running) {
@@ -45,7 +53,7 @@ void draw_toolbar(const Frame& f, UiState& ui) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tr.c("toolbar.running_tip"));
   }
   ImGui::SameLine();
-  const std::string clock = f.player ? format_clock(f.player->view().now()) : format_clock(0);
+  const std::string clock = format_day_clock(f.player ? f.player->view().now() : 0, tr, true);
   ImGui::TextUnformatted(fill(tr.get("toolbar.time"), {clock}).c_str());
   ImGui::SameLine();
 

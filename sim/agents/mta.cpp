@@ -325,7 +325,9 @@ smtp::AcceptResult Mta::accept_message(HostId client, const smtp::Transaction& t
     if (h.role == HostRole::Client) snap.client_user = h.user;
     else snap.client_domains = h.domains;
   }
-  enqueue(queue_id, std::move(snap), std::move(rcpts), tx.smtputf8, from_host.name, data.size());
+  // qmgr logs the size of the message as queued, with the Received: line cleanup(8) added.
+  const std::size_t size = snap.size();
+  enqueue(queue_id, std::move(snap), std::move(rcpts), tx.smtputf8, from_host.name, size);
   return {true, queue_id, {}};
 }
 

@@ -175,7 +175,8 @@ void World::resolve(HostId asker, const std::string& name, DnsType type, std::fu
     const bool nxdomain = records.empty() && !dns_.has_name(name);
     if (records.empty()) {
       // RFC 2308: NXDOMAIN when the name does not exist at all, NODATA when it has other records.
-      text = std::string(nxdomain ? "NXDOMAIN: " : "NODATA: ") + name + " has no " + to_string(type) + " record";
+      text = nxdomain ? "NXDOMAIN: " + name + " does not exist"
+                      : "NODATA: " + name + " has no " + to_string(type) + " record";
     } else {
       for (const auto& r : records) text += (text.empty() ? "" : "\n") + Dns::format(r);
     }
@@ -443,6 +444,17 @@ void World::watch_triggers() {
         case Trigger::Kind::Downloaded:
           match = e.kind == EventKind::Downloaded && (t.host.empty() || e.from == t.host);
           break;
+        case Trigger::Kind::Deferred:
+        case Trigger::Kind::Bounced:
+        case Trigger::Kind::Retried:
+        case Trigger::Kind::Warned:
+        case Trigger::Kind::Expired: {
+          static constexpr EventKind kinds[] = {EventKind::DeliveryDeferred, EventKind::DeliveryFailed,
+                                                EventKind::QueueActive, EventKind::DelayNotified, EventKind::QueueExpired};
+          const auto k = static_cast<std::size_t>(t.kind) - static_cast<std::size_t>(Trigger::Kind::Deferred);
+          match = e.kind == kinds[k] && (t.host.empty() || e.from == t.host);
+          break;
+        }
         case Trigger::Kind::Expunged:
         case Trigger::Kind::Flagged:
           match = e.kind == (t.kind == Trigger::Kind::Expunged ? EventKind::MessageExpunged : EventKind::FlagsChanged) &&

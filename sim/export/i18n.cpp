@@ -1,10 +1,12 @@
 #include "export/i18n.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/time.h"
 #include "trace/transcript.h"
 
 #ifndef POSTLAB_SOURCE_ASSETS
@@ -70,6 +72,26 @@ std::string find_assets_dir(const char* argv0) {
     if (!ec && fs::exists(installed / "i18n" / "en.json", ec)) return installed.string();
   }
   return POSTLAB_SOURCE_ASSETS;
+}
+
+std::string format_day_clock(std::int64_t t, const Translations& tr, bool millis) {
+  if (t < 0) t = 0;
+  const SimTime day = t / kDay;
+  const SimTime rest = t - day * kDay;
+  char hms[24];
+  std::snprintf(hms, sizeof hms, "%02d:%02d:%02d", static_cast<int>(rest / kHour), static_cast<int>(rest % kHour / kMinute),
+                static_cast<int>(rest % kMinute / kSecond));
+  if (millis)
+    std::snprintf(hms + 8, sizeof hms - 8, ".%03d", static_cast<int>(rest % kSecond / kMillisecond));
+  if (day == 0) return hms;
+  return fill(tr.get("time.day_clock"), {std::to_string(day), hms});
+}
+
+std::string format_wait(std::int64_t d) {
+  if (d < 0) d = 0;
+  if (d < kHour) return format_duration(d / kSecond * kSecond);
+  if (d < kDay) return format_duration(d / kMinute * kMinute);
+  return format_duration(d / kHour * kHour);
 }
 
 }  // namespace postlab

@@ -1,5 +1,6 @@
 // The UI's translation table (assets/i18n/<lang>.json): nested keys, read as "section.name".
 #pragma once
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,6 +33,12 @@ class Translations {
 // Where assets/ lives: $POSTLAB_ASSETS, else next to the executable (../share/postlab), else the
 // source tree this build came from.
 std::string find_assets_dir(const char* argv0);
+
+// The virtual clock in words for long times: "04:15:00" within the first day, then "day 2, 04:15:00"
+// (days since the lesson began), as a queue's timers read.
+std::string format_day_clock(std::int64_t t, const Translations& tr, bool millis = false);
+// A wait as a person reads it: "9m58s" under an hour, "3h49m" under a day, "4d23h" beyond.
+std::string format_wait(std::int64_t d);
 std::string_view lang_code(Lang lang);
 std::optional<Lang> parse_lang(std::string_view code);
 

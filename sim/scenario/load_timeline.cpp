@@ -420,16 +420,22 @@ void Loader::narration(const Json& root, Scenario& s) {
     if (j.contains("when")) {
       const Json& w = j.at("when");
       const JsonPath wp = p / "when";
-      if (object(w, wp, {"stored", "command", "accepted", "host", "downloaded", "expunged", "flagged"})) {
-        const int kinds = static_cast<int>(w.contains("stored")) + static_cast<int>(w.contains("command")) +
-                          static_cast<int>(w.contains("accepted")) + static_cast<int>(w.contains("downloaded")) +
-                          static_cast<int>(w.contains("expunged")) + static_cast<int>(w.contains("flagged"));
+      // What an MTA's queue does, each naming the MTA.
+      static constexpr std::pair<const char*, Trigger::Kind> kQueueTriggers[] = {
+          {"deferred", Trigger::Kind::Deferred}, {"bounced", Trigger::Kind::Bounced}, {"retried", Trigger::Kind::Retried},
+          {"warned", Trigger::Kind::Warned},     {"expired", Trigger::Kind::Expired}};
+      if (object(w, wp, {"stored", "command", "accepted", "host", "downloaded", "expunged", "flagged", "deferred",
+                         "bounced", "retried", "warned", "expired"})) {
+        int kinds = static_cast<int>(w.contains("stored")) + static_cast<int>(w.contains("command")) +
+                    static_cast<int>(w.contains("accepted")) + static_cast<int>(w.contains("downloaded")) +
+                    static_cast<int>(w.contains("expunged")) + static_cast<int>(w.contains("flagged"));
+        for (const auto& [key, kind] : kQueueTriggers) kinds += static_cast<int>(w.contains(key));
         Trigger t;
         // With more than one kind given, each is still checked; the first one is kept.
         if (kinds != 1)
           error(wp, "give exactly one of \"stored\" (a user's address), \"command\" (an SMTP or POP3 verb), "
                     "\"accepted\" (an MTA host), \"downloaded\" (a device), \"expunged\" or \"flagged\" (a user's "
-                    "address)");
+                    "address), or \"deferred\", \"bounced\", \"retried\", \"warned\" or \"expired\" (an MTA host)");
         bool kind_set = false;
         if (auto st = str(w, "stored", wp, false, "a user's address")) {
           t.kind = Trigger::Kind::Stored;
@@ -466,6 +472,17 @@ void Loader::narration(const Json& root, Scenario& s) {
           const HostSpec* h = host_named(s, *acc);
           if (missing_host(s, *acc) || wrong_role(h, HostRole::Mta))
             error(wp / "accepted", "no MTA host is named " + qt(*acc));
+        }
+        for (const auto& [key, kind] : kQueueTriggers) {
+          auto mta = str(w, key, wp, false, "an MTA host name");
+          if (!mta) continue;
+          if (!kind_set) {
+            t.kind = kind;
+            t.host = *mta;
+            kind_set = true;
+          }
+          const HostSpec* h = host_named(s, *mta);
+          if (missing_host(s, *mta) || wrong_role(h, HostRole::Mta)) error(wp / key, "no MTA host is named " + qt(*mta));
         }
         if (auto dev = str(w, "downloaded", wp, false, "a client device's name")) {
           if (!kind_set) {

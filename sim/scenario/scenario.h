@@ -217,11 +217,12 @@ struct TimelineItem {
 
 // A narration that appears when something happens, rather than at a time.
 struct Trigger {
-  enum class Kind { Stored, Command, Accepted, Downloaded, Expunged, Flagged };
+  // Deferred .. Expired: what an MTA's queue does (host = the MTA, empty: any).
+  enum class Kind { Stored, Command, Accepted, Downloaded, Expunged, Flagged, Deferred, Bounced, Retried, Warned, Expired };
   Kind kind = Kind::Stored;
   std::string mailbox;  // Stored, Expunged, Flagged: user address (empty: any)
   std::string verb;     // Command: SMTP or POP3 verb sent by a client, e.g. "DATA", "RETR"
-  std::string host;     // Command: server host; Accepted: the MTA; Downloaded: the device (empty: any)
+  std::string host;     // Command: server host; Accepted and the queue's: the MTA; Downloaded: the device (empty: any)
 };
 
 struct NarrationItem {

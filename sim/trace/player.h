@@ -38,8 +38,13 @@ class Player {
   std::size_t event_of_step(std::size_t step) const { return step_events_[step - 1]; }
   // The step that shows this event (the first step at or after it).
   std::size_t step_of_event(std::size_t event) const;
+  // The last step that happened at or before virtual time t (0 when none did): "jump to day 5".
+  std::size_t step_at_time(SimTime t) const;
+  // The next step after the cursor whose event a timer made happen (a retry, a warning, an expiry, a
+  // fault starting or ending), or nullopt: the queue's clock, one jump at a time.
+  std::optional<std::size_t> next_timer_step() const;
   // Memory the player holds beyond the trace.
-  std::size_t bytes() const { return step_events_.capacity() * sizeof(std::uint32_t); }
+  std::size_t bytes() const { return (step_events_.capacity() + timer_steps_.capacity()) * sizeof(std::uint32_t); }
 
  private:
   std::size_t target(std::size_t step) const;  // events folded in at that step
@@ -48,6 +53,7 @@ class Player {
   StepFilter filter_;
   std::size_t taken_ = 0;                   // trace events looked at so far
   std::vector<std::uint32_t> step_events_;  // event index of each step
+  std::vector<std::uint32_t> timer_steps_;  // the steps whose event a timer made happen, ascending
   std::size_t cursor_ = 0;
   std::size_t applied_ = 0;
 };

@@ -12,6 +12,16 @@ bool is_step(const TraceEvent& e) {
          kind != EventKind::MessagePreset && kind != EventKind::DeviceAdded;
 }
 
+bool is_timer(const TraceEvent& e) {
+  switch (e.kind) {
+    case EventKind::QueueActive:
+    case EventKind::DelayNotified:
+    case EventKind::QueueExpired:
+    case EventKind::Fault: return true;
+    default: return false;
+  }
+}
+
 namespace {
 // The last entry of an ascending list of event numbers that is below n, or nullptr.
 const std::uint32_t* last_before(const std::vector<std::uint32_t>& events, std::size_t n) {
@@ -108,7 +118,10 @@ std::vector<QueueEntryView> StateView::queue() const {
     v.attempt_events.assign(q.attempts.begin(), q.attempts.begin() + static_cast<std::ptrdiff_t>(v.attempts));
     // The next attempt is known once the latest one has ended with a retry scheduled.
     auto retry = std::lower_bound(q.retries.begin(), q.retries.end(), std::make_pair(static_cast<std::uint32_t>(n_), SimTime{0}));
-    if (retry != q.retries.begin() && (retry - 1)->first > v.attempt_events.back()) v.next_attempt = (retry - 1)->second;
+    if (retry != q.retries.begin() && (retry - 1)->first > v.attempt_events.back()) {
+      v.next_attempt = (retry - 1)->second;
+      v.retry_scheduled = events[(retry - 1)->first].time;
+    }
     v.warn_at = copy.warn_at;
     v.warned = q.warned < n_;
     v.expire_at = copy.expire_at;

@@ -71,6 +71,7 @@ struct QueueEntryView {
   SimTime arrived = 0;
   std::size_t attempts = 0;     // delivery attempts started so far
   SimTime next_attempt = -1;    // when the next attempt is due; -1 while one is under way
+  SimTime retry_scheduled = -1; // when that next attempt was set (the previous attempt's end)
   SimTime warn_at = -1;         // when the sender is warned (-1: never)
   bool warned = false;          // the warning has gone out
   SimTime expire_at = -1;       // when the MTA gives up (-1: never)
@@ -121,5 +122,7 @@ class StateView {
 
 // Which events are steps for a student (one press of →). Bookkeeping events are folded silently.
 bool is_step(const TraceEvent& event);
+// Events a timer made happen: a queue's retry, delay warning or expiry, a fault starting or ending.
+bool is_timer(const TraceEvent& event);
 
 }  // namespace postlab
