@@ -15,6 +15,7 @@
 #include "model/rows.h"
 #include "model/text.h"
 #include "model/theme.h"
+#include "model/timers.h"
 #include "scenario/load.h"
 #include "trace/player.h"
 #include "trace/transcript.h"
@@ -742,4 +743,44 @@ TEST_CASE("narration: a note is labelled with its own step and this step explain
     if (e.kind == EventKind::Line) CHECK(text.find(squeeze(split_lines(e.text).front())) != std::string::npos);
   }
   CHECK(checked > 10);
+}
+
+TEST_CASE("queue timers: the T key and the button jump to the next timer and the bars count down") {
+  HeadlessImGui imgui;
+  App app(kAssets, Lang::En);
+  app.set_fonts(imgui.fonts.mono, imgui.fonts.large);
+  REQUIRE(app.load(std::string(POSTLAB_SOURCE_DIR) + "/scenarios/20-retry-then-deliver.json"));
+  imgui.frame(app);
+  // Typed 'T' (a character, whatever the keyboard layout) jumps to the first retry or fault.
+  ImGui::GetIO().AddInputCharacter('t');
+  imgui.frame(app);
+  REQUIRE(app.cursor() > 0);
+  const std::size_t first = app.cursor();
+  app.ui().commands.push_back(Command::NextTimer);
+  imgui.frame(app);
+  CHECK(app.cursor() > first);
+}
+
+TEST_CASE("queue timers: rows for the next attempt and the warning and the give-up time") {
+  QueueEntryView e;
+  e.arrived = 0;
+  e.retry_scheduled = 30 * kSecond;
+  e.next_attempt = 600 * kSecond;
+  e.warn_at = 4 * kHour;
+  e.expire_at = 5 * kDay;
+  auto rows = timer_rows(e, 315 * kSecond);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].key == "queue.next_bar");
+  CHECK(rows[0].left == 285 * kSecond);
+  CHECK(rows[0].fraction == doctest::Approx(0.5));
+  CHECK(rows[1].key == "queue.warning_bar");
+  CHECK(rows[2].key == "queue.gives_up_bar");
+  CHECK(rows[2].at == 5 * kDay);
+  // A warning already sent has no bar; an attempt under way has no next-attempt bar.
+  e.warned = true;
+  e.next_attempt = -1;
+  rows = timer_rows(e, 5 * kDay + kHour);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].left == 0);
+  CHECK(rows[0].fraction == doctest::Approx(1.0));
 }

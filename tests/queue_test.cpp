@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "agents/world.h"
+#include "export/i18n.h"
 #include "mail/dsn.h"
 #include "scenario/load.h"
+#include "trace/player.h"
 #include "trace_queries.h"
 
 using namespace postlab;
@@ -292,4 +294,66 @@ TEST_CASE("queue: a backup MX in relay_domains queues the mail and hands it to t
   REQUIRE(stored.size() == 1);
   CHECK(stored[0]->from == "mx1.corp.example");
   CHECK(of_kind(w.trace(), EventKind::FailureNotified).empty());
+}
+
+TEST_CASE("queue: the player jumps to a virtual time and from timer to timer") {
+  World w(queue_world("{}", R"("someone@unreachable.test")", "0s"));
+  CHECK(w.run());
+  Player p(w.trace());
+  // Day 3, 00:00: the last step by then; the next step is later.
+  const std::size_t s = p.step_at_time(3 * kDay);
+  REQUIRE(s > 0);
+  CHECK(w.trace().events()[p.event_of_step(s)].time <= 3 * kDay);
+  REQUIRE(s < p.steps());
+  CHECK(w.trace().events()[p.event_of_step(s + 1)].time > 3 * kDay);
+  CHECK(p.step_at_time(-1) == 0);
+  // Timer by timer: each jump lands on a retry (or the expiry), in order.
+  std::size_t jumps = 0;
+  SimTime last = -1;
+  while (auto next = p.next_timer_step()) {
+    p.seek(*next);
+    const TraceEvent& e = w.trace().events()[p.event_of_step(*next)];
+    CHECK(is_timer(e));
+    CHECK(e.time >= last);
+    last = e.time;
+    ++jumps;
+  }
+  CHECK(jumps == of_kind(w.trace(), EventKind::QueueActive).size() + 1);  // the retries, then the expiry
+}
+
+TEST_CASE("queue: times read as a person reads them") {
+  std::string error;
+  auto tr = Translations::load(POSTLAB_SOURCE_DIR "/assets", Lang::En, &error);
+  REQUIRE(tr);
+  CHECK(format_day_clock(4 * kHour + 15 * kMinute, *tr) == "04:15:00");
+  CHECK(format_day_clock(2 * kDay + 4 * kHour + 15 * kMinute + 250 * kMillisecond, *tr, true) == "day 2, 04:15:00.250");
+  auto es = Translations::load(POSTLAB_SOURCE_DIR "/assets", Lang::Es, &error);
+  REQUIRE(es);
+  CHECK(format_day_clock(5 * kDay, *es) == "día 5, 00:00:00");
+  CHECK(format_wait(9 * kMinute + 58 * kSecond + 400 * kMillisecond) == "9m58s");
+  CHECK(format_wait(3 * kHour + 49 * kMinute + 10 * kSecond) == "3h49m");
+  CHECK(format_wait(4 * kDay + 23 * kHour + 59 * kMinute) == "4d23h");
+}
+
+TEST_CASE("queue: a lesson's queue settings are checked with a clear message") {
+  auto errors = [](const std::string& queue) {
+    const std::string text = R"({"format": 1, "title": "t",
+      "hosts": [{"name": "m.example", "role": "mta", "address": "198.51.100.1", "domains": ["example.test"],
+                 "policy": {"queue": )" + queue + R"(}}]})";
+    std::string out;
+    for (const auto& e : load_scenario_text(text, "q.json").errors) out += e.str() + "\n";
+    return out;
+  };
+  CHECK(errors(R"({"preset": "exim"})").find("hosts[0].policy.queue.preset: expected \"postfix\" or \"sendmail\", got \"exim\"") !=
+        std::string::npos);
+  CHECK(errors(R"({"queue_run_delay": "0s"})").find("queue_run_delay: expected at least 1s") != std::string::npos);
+  CHECK(errors(R"({"minimal_backoff_time": "2h", "maximal_backoff_time": "1h"})")
+            .find("minimal_backoff_time (2h) must not be longer than maximal_backoff_time (1h)") != std::string::npos);
+  CHECK(errors(R"({"delay_warnig_time": "4h"})").find("delay_warning_time") != std::string::npos);
+  CHECK(errors(R"({"preset": "sendmail", "delay_warning_time": "1h"})").empty());
+  const auto sendmail = queue_preset("sendmail");
+  REQUIRE(sendmail);
+  CHECK(sendmail->delay_warning_time == 4 * kHour);
+  CHECK(sendmail->maximal_queue_lifetime == 5 * kDay);
+  CHECK(queue_preset("postfix")->delay_warning_time == 0);
 }
