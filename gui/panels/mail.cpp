@@ -172,28 +172,28 @@ void draw_queue(const Frame& f, UiState& ui) {
       // Click a queued copy to inspect it; the status is the latest log line about it.
       if (fitted_selectable(std::string(item.queue_id), "q" + std::to_string(item.message), ui.selected_message == item.message))
         ui.selected_message = ui.selected_message == item.message ? -1 : item.message;
-      if (f.mono) ImGui::PushFont(f.mono);
-      text_wrapped(std::string(item.status), f.palette->text_disabled);
-      if (f.mono) ImGui::PopFont();
-      // Each recipient still in the queue's hands, and the timers counting down at the cursor's time.
-      for (const RecipientView& r : item.recipients) {
-        static constexpr const char* kState[] = {"queue.recipient.waiting", "queue.recipient.deferred",
-                                                 "queue.recipient.delivered", "queue.recipient.bounced"};
-        static constexpr ReplyClass kClass[] = {ReplyClass::Intermediate, ReplyClass::Transient, ReplyClass::Positive,
-                                                ReplyClass::Permanent};
-        const auto s = static_cast<std::size_t>(r.state);
-        text_wrapped(r.address + ": " + tr.get(kState[s]), reply_color(*f.palette, kClass[s]));
-      }
-      ImGui::TextUnformatted(fill(tr.get("queue.attempts"), {std::to_string(item.attempts)}).c_str());
-      if (item.warned) {
-        ImGui::SameLine();
-        ImGui::TextDisabled("· %s", tr.c("queue.warning_sent"));
-      }
+      // The timers counting down at the cursor's time come first: they are what changes step by step.
       const SimTime now = f.player->view().now();
       for (const TimerRow& t : timer_rows(item, now)) {
         const std::string text = fill(tr.get(t.key), {format_wait(t.left)}) + " · " + format_day_clock(t.at, tr);
         ImGui::ProgressBar(t.fraction, ImVec2(-1, 0), text.c_str());
       }
+      std::string attempts = fill(tr.get("queue.attempts"), {std::to_string(item.attempts)});
+      if (item.next_attempt < 0) attempts += " · " + tr.get("queue.trying_now");
+      if (item.warned) attempts += " · " + tr.get("queue.warning_sent");
+      text_wrapped(attempts);
+      // Each recipient, then the latest log line about the message.
+      for (const RecipientView& r : item.recipients) {
+        static constexpr const char* kState[] = {"queue.recipient.waiting", "queue.recipient.deferred",
+                                                 "queue.recipient.delivered", "queue.recipient.bounced"};
+        static constexpr ReplyClass kClass[] = {ReplyClass::Intermediate, ReplyClass::Transient, ReplyClass::Positive,
+                                                ReplyClass::Permanent};
+        const auto st = static_cast<std::size_t>(r.state);
+        text_wrapped(r.address + ": " + tr.get(kState[st]), reply_color(*f.palette, kClass[st]));
+      }
+      if (f.mono) ImGui::PushFont(f.mono);
+      text_wrapped(std::string(item.status), f.palette->text_disabled);
+      if (f.mono) ImGui::PopFont();
     }
     if (end - i > kRowsListed) ImGui::TextDisabled("%s", fill(tr.get("queue.more"), {std::to_string(end - i - kRowsListed)}).c_str());
     ImGui::Unindent();
