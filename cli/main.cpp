@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   queue->add_option("--at", queue_at, "Or at this virtual time, e.g. 4h or 2d4h15m (the last step by then)");
   queue->add_flag("--attempts", queue_attempts, "Also list the virtual time of every delivery attempt");
+  bool queue_qshape = false;
+  queue->add_flag("--qshape", queue_qshape, "Instead, count the waiting recipients by domain and age in minutes, like Postfix's qshape");
   queue->footer("Example:\n  postlab-cli queue scenarios/21-delay-warning-and-failure.json --at 4h30m --attempts");
 
   std::string console_file;
@@ -192,7 +194,14 @@ int main(int argc, char** argv) {
     std::size_t step = queue_step < 0 ? player.steps() : std::min<std::size_t>(static_cast<std::size_t>(queue_step), player.steps());
     if (at) step = player.step_at_time(*at);
     player.seek(step);
-    write_queues(std::cout, *r.scenario, world.trace(), player.view(), step, player.steps(), *tr, queue_attempts);
+    if (queue_qshape) {
+      std::cout << fill(tr->get("queue.title"), {std::to_string(step), std::to_string(player.steps()),
+                                                 format_day_clock(player.view().now(), *tr)})
+                << "\n";
+      write_qshape(std::cout, *r.scenario, player.view(), *tr);
+    } else {
+      write_queues(std::cout, *r.scenario, world.trace(), player.view(), step, player.steps(), *tr, queue_attempts);
+    }
     if (!finished) std::cerr << run_limit_message(world.trace(), *world.limit_hit(), *tr) << "\n";
     return finished ? kExitOk : kExitFailure;
   }

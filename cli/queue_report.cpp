@@ -1,5 +1,6 @@
 #include "queue_report.h"
 
+#include <array>
 #include <cstdio>
 #include <map>
 #include <ostream>
@@ -76,6 +77,57 @@ void write_queues(std::ostream& os, const Scenario& scenario, const Trace& trace
     }
     // showq's last line: "-- 1 Kbytes in 1 Request."
     os << "-- " << (bytes + 1023) / 1024 << " Kbytes in " << list.size() << (list.size() == 1 ? " Request.\n" : " Requests.\n");
+  }
+}
+
+void write_qshape(std::ostream& os, const Scenario& scenario, const StateView& view, const Translations& tr) {
+  // qshape's default buckets: up to 5, 10, 20, ... 1280 minutes old, then older.
+  static constexpr int kBuckets[] = {5, 10, 20, 40, 80, 160, 320, 640, 1280};
+  constexpr std::size_t kColumns = std::size(kBuckets) + 1;
+  const SimTime now = view.now();
+  std::map<std::string, std::map<std::string, std::array<std::size_t, kColumns>>> shape;  // host -> domain -> ages
+  for (const auto& h : scenario.hosts)
+    if (h.role == HostRole::Mta) shape[h.name];
+  for (const auto& e : view.queue()) {
+    const auto minutes = (now - e.arrived) / kMinute;
+    std::size_t column = 0;
+    while (column < std::size(kBuckets) && minutes > kBuckets[column]) ++column;
+    for (const RecipientView& r : e.recipients) {
+      if (r.state == RecipientState::Delivered || r.state == RecipientState::Bounced) continue;
+      const std::string domain = r.address.substr(r.address.rfind('@') + 1);
+      ++shape[std::string(e.host)][domain][column];
+    }
+  }
+  auto row = [&](const std::string& name, std::size_t total, const std::array<std::size_t, kColumns>& ages) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%30s %3zu", name.c_str(), total);
+    os << buf;
+    for (std::size_t c = 0; c < kColumns; ++c) {
+      std::snprintf(buf, sizeof buf, " %*zu", c < 5 ? 2 : c < 8 ? 3 : c < 9 ? 4 : 5, ages[c]);
+      os << buf;
+    }
+    os << "\n";
+  };
+  for (const auto& [host, domains] : shape) {
+    os << "\n" << host << "\n";
+    if (domains.empty()) {
+      os << "  " << tr.get("queue.host_empty") << "\n";
+      continue;
+    }
+    os << std::string(30, ' ') << "   T  5 10 20 40 80 160 320 640 1280 1280+\n";
+    std::array<std::size_t, kColumns> total{};
+    std::size_t all = 0;
+    for (const auto& [domain, ages] : domains)
+      for (std::size_t c = 0; c < kColumns; ++c) {
+        total[c] += ages[c];
+        all += ages[c];
+      }
+    row("TOTAL", all, total);
+    for (const auto& [domain, ages] : domains) {
+      std::size_t n = 0;
+      for (std::size_t c : ages) n += c;
+      row(domain, n, ages);
+    }
   }
 }
 

@@ -15,4 +15,8 @@ struct Scenario;
 void write_queues(std::ostream& out, const Scenario& scenario, const Trace& trace, const StateView& view,
                   std::size_t step, std::size_t steps, const Translations& tr, bool attempts);
 
+// Postfix's qshape: per MTA, the recipients still waiting by domain and by age (minutes, doubling
+// buckets), so a teacher sees at a glance which destination is stuck and for how long.
+void write_qshape(std::ostream& out, const Scenario& scenario, const StateView& view, const Translations& tr);
+
 }  // namespace postlab

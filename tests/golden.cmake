@@ -5,7 +5,8 @@ file(RELATIVE_PATH rel_lesson ${WORKDIR} ${LESSON})
 if(NOT DEFINED WHAT)
   set(WHAT run)  # "run": every step; "mailbox": what mailboxes and devices hold at the end
 endif()
-execute_process(COMMAND ${CLI} --lang ${LANG} ${WHAT} ${rel_lesson}
+separate_arguments(extra UNIX_COMMAND "${ARGS}")  # more options for the subcommand, e.g. "--at 4h35m"
+execute_process(COMMAND ${CLI} --lang ${LANG} ${WHAT} ${rel_lesson} ${extra}
                 WORKING_DIRECTORY ${WORKDIR}
                 OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)

@@ -395,19 +395,20 @@ void Mta::attempt(const std::string& queue_id) {
   auto it = queue_.find(queue_id);
   if (it == queue_.end()) return;
   QueueEntry& entry = it->second;
-  std::vector<std::string> local;
+  std::vector<std::size_t> local;
   std::map<std::string, std::vector<std::string>> remote;  // by domain, ordered
-  for (auto& r : entry.rcpts) {
+  for (std::size_t i = 0; i < entry.rcpts.size(); ++i) {
+    Recipient& r = entry.rcpts[i];
     if (r.state != RcptState::Waiting && r.state != RcptState::Deferred) continue;
     r.state = RcptState::Active;
     ++r.attempts;
     ++entry.active;
     auto addr = parse_address(r.address);
-    if (addr && is_local_domain(addr->domain)) local.push_back(r.address);
+    if (addr && is_local_domain(addr->domain)) local.push_back(i);
     else remote[addr ? addr->domain : std::string()].push_back(r.address);
   }
   ++entry.active;  // held while the attempt is handed out, so that it cannot end half-way
-  for (const auto& r : local) deliver_local(queue_id, r);
+  for (std::size_t i : local) deliver_local(queue_id, entry.rcpts[i].address);
   for (auto& [domain, list] : remote) {
     if (domain.empty()) {  // cannot happen after RCPT checked it; refused for good if it ever does
       Relay bad{queue_id, domain, std::move(list), {}, 0, {}, "none", {}, {}, {}, 0};
@@ -426,6 +427,7 @@ void Mta::finish(const std::string& queue_id, const std::string& rcpt, const Out
   for (auto& r : entry.rcpts) {
     if (r.state != RcptState::Active || r.address != rcpt) continue;
     r.state = o.state;
+    if (o.state == RcptState::Done) break;  // a delivered recipient is named in no notice
     r.status = o.status;
     r.reason = o.reason;
     r.remote_mta = o.remote_mta;
@@ -566,7 +568,7 @@ void Mta::deliver_local(const std::string& queue_id, const std::string& rcpt) {
   }
   const MessageSnapshot& queued = world_.rec().trace().messages()[static_cast<std::size_t>(entry.snapshot)];
   Mda::deliver(world_, spec_.name, queued, rcpt, store_.owner(rcpt), entry.accepted);
-  finish(queue_id, rcpt, Outcome{RcptState::Done, "2.0.0", "delivered to mailbox", {}, {}});
+  finish(queue_id, rcpt, Outcome{});
 }
 
 void Mta::relay_domain(Relay relay) {
@@ -747,6 +749,9 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
           return "host " + server + " said: " + r.reply + " (in reply to " + r.command + " command)";
         };
         auto dsn = [](const smtp::RcptOutcome& r) { return r.local_dsn.empty() ? dsn_of(r.reply) : r.local_dsn; };
+        // Remote-MTA and Diagnostic-Code (RFC 3464) when a server's reply decided, none otherwise.
+        auto remote = [&](const smtp::RcptOutcome& r) { return r.local_dsn.empty() ? target : std::string(); };
+        auto reply = [](const smtp::RcptOutcome& r) { return r.local_dsn.empty() ? r.reply : std::string(); };
         bool all_temp = true;
         for (const auto& o : s.outcomes()) all_temp = all_temp && o.status == smtp::RcptStatus::TempFail;
         if (all_temp && !s.outcomes().empty()) {
@@ -762,24 +767,22 @@ void Mta::try_next_target(std::shared_ptr<Relay> relay) {
         auto it = queue_.find(relay->queue_id);
         if (it == queue_.end()) return;
         const std::string delay = format_log_delay(world_.rec().now() - it->second.accepted);
-        const std::vector<smtp::RcptOutcome> outcomes = s.outcomes();
-        for (const auto& o : outcomes) {
+        // The session outlives this call (handlers are released after the work now running).
+        for (const auto& o : s.outcomes()) {
           const std::string head = "to=<" + o.rcpt + ">, relay=" + relay_name + ", delay=" + delay +
                                    ", dsn=" + dsn(o) + ", status=";
-          const std::string remote = o.local_dsn.empty() ? target : std::string();
-          const std::string reply = o.local_dsn.empty() ? o.reply : std::string();
           switch (o.status) {
             case smtp::RcptStatus::Delivered:
               report(EventKind::Relayed, relay->queue_id, head + "sent (" + o.reply + ")", o.rcpt);
-              finish(relay->queue_id, o.rcpt, Outcome{RcptState::Done, dsn(o), o.reply, remote, reply});
+              finish(relay->queue_id, o.rcpt, Outcome{});
               break;
             case smtp::RcptStatus::PermFail:
               report(EventKind::DeliveryFailed, relay->queue_id, head + "bounced (" + why(o) + ")", o.rcpt);
-              finish(relay->queue_id, o.rcpt, Outcome{RcptState::Failed, dsn(o), why(o), remote, reply});
+              finish(relay->queue_id, o.rcpt, Outcome{RcptState::Failed, dsn(o), why(o), remote(o), reply(o)});
               break;
             default:
               report(EventKind::DeliveryDeferred, relay->queue_id, head + "deferred (" + why(o) + ")", o.rcpt);
-              finish(relay->queue_id, o.rcpt, Outcome{RcptState::Deferred, dsn(o), why(o), remote, reply});
+              finish(relay->queue_id, o.rcpt, Outcome{RcptState::Deferred, dsn(o), why(o), remote(o), reply(o)});
               break;
           }
         }

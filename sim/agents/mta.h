@@ -110,7 +110,7 @@ class Mta : public Listener {
     std::string last_reply;           // that server's reply, for Diagnostic-Code
     std::size_t dns_hard = 0;         // exchangers whose address lookup failed for good
   };
-  // What one attempt found out about one recipient.
+  // What one attempt found out about one recipient (the default: delivered, nothing to report).
   struct Outcome {
     RcptState state = RcptState::Done;  // Done, Deferred or Failed
     std::string status;

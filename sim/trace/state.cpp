@@ -192,7 +192,7 @@ void StateIndex::apply(const TraceEvent& e, const Chunked<MessageSnapshot>& mess
       const std::uint32_t host = name(e.from);
       if (const std::uint32_t old = entry(); old != kNever) queue_life_.close(old, at);
       const std::uint32_t r = queue_life_.open(at);
-      queue_.push_back(QueueRecord{host, e.message, {at}, {at}, {}, kNever});
+      queue_.push_back(QueueRecord{host, e.message, {at}, {}, {}, kNever});
       open_queue_[{host, *queue_id}] = r;
       places_[static_cast<std::size_t>(e.message)].queue = r;
       break;

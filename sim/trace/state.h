@@ -134,7 +134,7 @@ struct QueueRecord {
   std::uint32_t host = 0;               // index into StateIndex::names()
   std::int64_t message = -1;            // the queued copy
   std::vector<std::uint32_t> statuses;  // events whose text is the entry's log line, ascending
-  std::vector<std::uint32_t> attempts;  // events that started a delivery attempt (arrival, "queue active")
+  std::vector<std::uint32_t> attempts;  // events that started another attempt ("queue active"); the first is the arrival
   std::vector<std::pair<std::uint32_t, SimTime>> retries;  // (event, when the next attempt is due)
   std::uint32_t warned = kNever;        // the event that sent the sender a delay warning
 };

@@ -113,9 +113,12 @@ std::vector<QueueEntryView> StateView::queue() const {
     v.queue_id = copy.queue_id;
     v.message = q.message;
     v.status = status ? std::string_view(events[*status].text) : std::string_view();
-    v.arrived = events[q.attempts.front()].time;
-    v.attempts = static_cast<std::size_t>(std::lower_bound(q.attempts.begin(), q.attempts.end(), n_) - q.attempts.begin());
-    v.attempt_events.assign(q.attempts.begin(), q.attempts.begin() + static_cast<std::ptrdiff_t>(v.attempts));
+    // The arrival (the first status) starts the first attempt; each "queue active" another.
+    v.arrived = events[q.statuses.front()].time;
+    const auto later = std::lower_bound(q.attempts.begin(), q.attempts.end(), n_) - q.attempts.begin();
+    v.attempt_events.push_back(q.statuses.front());
+    v.attempt_events.insert(v.attempt_events.end(), q.attempts.begin(), q.attempts.begin() + later);
+    v.attempts = v.attempt_events.size();
     // The next attempt is known once the latest one has ended with a retry scheduled.
     auto retry = std::lower_bound(q.retries.begin(), q.retries.end(), std::make_pair(static_cast<std::uint32_t>(n_), SimTime{0}));
     if (retry != q.retries.begin() && (retry - 1)->first > v.attempt_events.back()) {
