@@ -14,6 +14,7 @@
 // proto/session.h (-Wshadow).
 #include "trace/transcript.h"
 // (keep the line above first)
+#include "export/glossary.h"
 #include "export/i18n.h"
 #include "proto/smtp/client.h"
 #include "proto/smtp/server.h"
@@ -247,4 +248,42 @@ TEST_CASE("i18n: every key the window uses is in en.json and es.json") {
     CHECK(en.has(key));
     CHECK(es.has(key));
   }
+}
+
+TEST_CASE("glossary: a reply is explained by its basic and enhanced codes and a command by its verb") {
+  std::string error;
+  auto tr = Translations::load(POSTLAB_SOURCE_DIR "/assets", Lang::En, &error);
+  REQUIRE(tr);
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += x + "\n";
+    return s;
+  };
+  const auto refused = explain_smtp_line("550 5.1.1 <x@y.example>: Recipient address rejected: User unknown", false, *tr);
+  REQUIRE(refused);
+  const std::string text = join(*refused);
+  CHECK(text.find("550: Refused for good") != std::string::npos);
+  CHECK(text.find("X.1.1: Bad destination mailbox") != std::string::npos);
+  CHECK(text.find("5.1.1: class 5, permanent failure (RFC 3463 §3.1)") != std::string::npos);
+  CHECK(text.find("Subject 1: addressing") != std::string::npos);
+  CHECK(text.find("RFC 5321 §4.2") != std::string::npos);
+  // A code the glossary has no sentence for still gets its class; a multi-line reply's lines too.
+  const auto odd = explain_smtp_line("299 9.9.9 odd", false, *tr);
+  REQUIRE(odd);
+  CHECK(join(*odd).find("2xx: success") != std::string::npos);
+  CHECK(explain_smtp_line("250-PIPELINING", false, *tr).has_value());
+  CHECK(join(*explain_smtp_line("450 4.2.0 Greylisted", false, *tr)).find("4xx: a temporary failure") != std::string::npos);
+  // Commands, in any case; message text and strangers are not explained.
+  const auto rcpt = explain_smtp_line("rcpt TO:<bob@correo.example>", true, *tr);
+  REQUIRE(rcpt);
+  CHECK(rcpt->front().find("RCPT TO: one recipient of the envelope") == 0);
+  CHECK(explain_smtp_line(".", true, *tr).has_value());
+  CHECK_FALSE(explain_smtp_line("Subject: hello", true, *tr).has_value());
+  CHECK_FALSE(explain_smtp_line("+OK Dovecot ready.", false, *tr).has_value());
+  CHECK_FALSE(explain_smtp_line("25 bytes", false, *tr).has_value());
+  // The same keys in Spanish.
+  auto es = Translations::load(POSTLAB_SOURCE_DIR "/assets", Lang::Es, &error);
+  REQUIRE(es);
+  CHECK(join(*explain_smtp_line("421 4.3.2 shutting down", false, *es)).find("421: El servidor no puede atender ahora") !=
+        std::string::npos);
 }

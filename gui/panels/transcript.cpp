@@ -3,6 +3,7 @@
 // full route on hover) and a TLS column that is never clipped.
 #include <imgui.h>
 
+#include "export/glossary.h"
 #include "export/i18n.h"
 #include "scenario/scenario.h"
 #include "trace/player.h"
@@ -10,6 +11,32 @@
 #include "widgets.h"
 
 namespace postlab {
+
+namespace {
+
+// Pointing at an SMTP command or reply shows what it means (our glossary, RFC 5321 and 3463). Not
+// for the lines of a message's text, and never for what an eavesdropper could not read.
+void explain_row(const Trace& trace, const TranscriptRow& r, bool eavesdropper, const Translations& tr) {
+  if ((r.kind != LineKind::Client && r.kind != LineKind::Server) || r.text.size() < 3) return;
+  const TraceEvent& e = trace.events()[r.event];
+  if (e.kind != EventKind::Line || e.protocol != Protocol::Smtp || (eavesdropper && e.encrypted)) return;
+  const std::string_view line = std::string_view(r.text).substr(3);  // after "C: " or "S: "
+  const std::string_view bytes = e.text;
+  const bool client = r.kind == LineKind::Client;
+  // A message's text (DATA, ended by the lone dot) or a BDAT chunk: only the dot or BDAT itself.
+  const bool body = client && bytes.size() >= 5 && bytes.substr(bytes.size() - 5) == "\r\n.\r\n";
+  const bool chunk = client && bytes.rfind("BDAT ", 0) == 0;
+  if ((body && line != ".") || (chunk && !r.first)) return;
+  const auto text = explain_smtp_line(line, client, tr);
+  if (!text) return;
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32);
+  for (const auto& s : *text) ImGui::TextUnformatted(s.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
+}
+
+}  // namespace
 namespace {
 
 Rgb color_for(const TranscriptRow& r, const Palette& p) {
@@ -105,6 +132,7 @@ void draw_transcript(const Frame& f, UiState& ui) {
         ImGui::PushStyleColor(ImGuiCol_Text, to_imvec(color_for(r, pal)));
         ImGui::TextUnformatted(r.text.c_str());
         ImGui::PopStyleColor();
+        if (ImGui::IsItemHovered()) explain_row(*f.trace, r, f.eavesdropper, tr);
       }
     }
     ImGui::EndTable();
