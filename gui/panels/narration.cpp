@@ -2,6 +2,7 @@
 // its step: a narration from an earlier step says which step it was written for.
 #include <imgui.h>
 
+#include "export/glossary.h"
 #include "export/i18n.h"
 #include "scenario/scenario.h"
 #include "trace/player.h"
@@ -33,6 +34,12 @@ void draw_this_step(const Frame& f, const TraceEvent& e) {
   text_wrapped(what);
   if (seen == Exposure::Clear)
     for (const auto& note : explanations(e)) text_wrapped("↳ " + tr.phrase(note), f.palette->explanation);
+  // What the command or reply code means, from the glossary (the same text as the transcript's).
+  if (e.kind == EventKind::Line && seen == Exposure::Clear) {
+    const std::string_view bytes = e.text;
+    if (auto text = explain_line(e, bytes.substr(0, bytes.find("\r\n")), true, f.eavesdropper, tr))
+      for (const auto& s : *text) text_wrapped(s, f.palette->text_disabled);
+  }
 }
 
 }  // namespace

@@ -18,16 +18,8 @@ namespace {
 // for the lines of a message's text, and never for what an eavesdropper could not read.
 void explain_row(const Trace& trace, const TranscriptRow& r, bool eavesdropper, const Translations& tr) {
   if ((r.kind != LineKind::Client && r.kind != LineKind::Server) || r.text.size() < 3) return;
-  const TraceEvent& e = trace.events()[r.event];
-  if (e.kind != EventKind::Line || e.protocol != Protocol::Smtp || (eavesdropper && e.encrypted)) return;
   const std::string_view line = std::string_view(r.text).substr(3);  // after "C: " or "S: "
-  const std::string_view bytes = e.text;
-  const bool client = r.kind == LineKind::Client;
-  // A message's text (DATA, ended by the lone dot) or a BDAT chunk: only the dot or BDAT itself.
-  const bool body = client && bytes.size() >= 5 && bytes.substr(bytes.size() - 5) == "\r\n.\r\n";
-  const bool chunk = client && bytes.rfind("BDAT ", 0) == 0;
-  if ((body && line != ".") || (chunk && !r.first)) return;
-  const auto text = explain_smtp_line(line, client, tr);
+  const auto text = explain_line(trace.events()[r.event], line, r.first, eavesdropper, tr);
   if (!text) return;
   ImGui::BeginTooltip();
   ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32);

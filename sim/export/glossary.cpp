@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include "export/i18n.h"
+#include "trace/trace.h"
 #include "trace/transcript.h"
 
 namespace postlab {
@@ -52,6 +53,18 @@ std::optional<std::vector<std::string>> explain_smtp_line(std::string_view line,
   for (char& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (verb.empty() || !tr.has("glossary.command." + verb)) return std::nullopt;
   return std::vector<std::string>{tr.get("glossary.command." + verb)};
+}
+
+std::optional<std::vector<std::string>> explain_line(const TraceEvent& e, std::string_view line, bool first,
+                                                     bool eavesdropper, const Translations& tr) {
+  if (e.kind != EventKind::Line || e.protocol != Protocol::Smtp || (eavesdropper && e.encrypted)) return std::nullopt;
+  const std::string_view bytes = e.text;
+  const bool client = e.from_client;
+  // A message's text (DATA, ended by the lone dot) or a BDAT chunk: only the dot or BDAT itself.
+  const bool body = client && bytes.size() >= 5 && bytes.substr(bytes.size() - 5) == "\r\n.\r\n";
+  const bool chunk = client && bytes.rfind("BDAT ", 0) == 0;
+  if ((body && line != ".") || (chunk && !first)) return std::nullopt;
+  return explain_smtp_line(line, client, tr);
 }
 
 }  // namespace postlab

@@ -10,9 +10,16 @@
 namespace postlab {
 
 class Translations;
+struct TraceEvent;
 
 // The sentences for one line, most specific first; nullopt when the line is neither an SMTP command
 // the glossary knows nor a reply. `from_client`: the client sent it.
 std::optional<std::vector<std::string>> explain_smtp_line(std::string_view line, bool from_client, const Translations& tr);
+
+// The same for one line of a trace's SMTP write (`first`: its first line): not for the lines of a
+// message's text (only its lone dot, or BDAT itself), and never, in the eavesdropper's view, for
+// what travelled inside TLS.
+std::optional<std::vector<std::string>> explain_line(const TraceEvent& e, std::string_view line, bool first,
+                                                     bool eavesdropper, const Translations& tr);
 
 }  // namespace postlab
